@@ -1,0 +1,4 @@
+"""miniredis: a Redis 7.0-compatible in-memory server in Python, for tests and small deployments."""
+
+__version__ = "0.1.0"
+REDIS_VERSION = "7.0.15"

@@ -1,0 +1,1 @@
+"""The keyspace: databases of keys with values and expiry times."""

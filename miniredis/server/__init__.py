@@ -1,0 +1,1 @@
+"""The server: the event-loop side (listening, connections) and the per-client state."""

@@ -1,0 +1,286 @@
+"""The Server: owns every piece of state and the event-loop side of the process.
+
+One event loop owns all state, as in Redis: databases, clients, the command table, statistics,
+CLIENT PAUSE, MONITOR. Listening sockets are created on the configured bind addresses (a ``-``
+prefix marks an address that may be unavailable, as in redis.conf); port 0 picks a free port. A
+timer runs ``cron`` ``hz`` times a second (Redis's ``serverCron``): active expiry, client
+timeouts, the instantaneous-ops sample, the end of CLIENT PAUSE.
+
+Hooks that later subsystems fill: ``notify`` (keyspace notifications), ``propagate`` (AOF feed of
+effects), ``serve_ready_keys`` (clients blocked on keys made ready by a write).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from miniredis import __version__
+from miniredis.clock import Clock, SystemClock
+from miniredis.commands import load_commands
+from miniredis.commands.registry import TABLE, CommandSpec
+from miniredis.config import Config
+from miniredis.errors import CommandError
+from miniredis.keyspace.db import Db
+from miniredis.server.connection import RespConnection
+
+if TYPE_CHECKING:
+    from miniredis.server.client import Client
+
+log = logging.getLogger("miniredis")
+
+
+class Stats:
+    """Counters behind INFO stats and errorstats."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.connections_received = 0
+        self.rejected_connections = 0
+        self.expired_keys = 0
+        self.evicted_keys = 0
+        self.keyspace_hits = 0
+        self.keyspace_misses = 0
+        self.net_input_bytes = 0
+        self.net_output_bytes = 0
+        self.error_replies = 0
+        self.errors: dict[str, int] = {}
+        self.ops_samples: list[tuple[float, int]] = []
+
+    def count_error(self, error: CommandError) -> None:
+        self.error_replies += 1
+        code = error.code
+        self.errors[code] = self.errors.get(code, 0) + 1
+
+    def instantaneous_ops(self) -> int:
+        samples = self.ops_samples
+        if len(samples) < 2:
+            return 0
+        (t0, c0), (t1, c1) = samples[0], samples[-1]
+        return int((c1 - c0) / (t1 - t0)) if t1 > t0 else 0
+
+
+class Server:
+    def __init__(self, config: Config | None = None, clock: Clock | None = None) -> None:
+        load_commands()
+        self.config = config or Config()
+        self.clock: Clock = clock or SystemClock()
+        self.table = TABLE
+        self.dbs = [Db(self, index) for index in range(self.config.databases)]
+        self.clients: dict[int, Client] = {}
+        self._next_client_id = 0
+        self.stats = Stats()
+        self.dirty = 0
+        self.commands_processed = 0  # INFO total_commands_processed (kept here: read on the hot path)
+        self.monitors: list[Client] = []
+        self.ready_keys: set[tuple[Db, bytes]] = set()
+        self.pause_active = False
+        self.pause_all = False  # CLIENT PAUSE ALL (else WRITE)
+        self.pause_end_ms = 0
+        self.pause_timer: asyncio.TimerHandle | None = None
+        self.started_monotonic = time.monotonic()
+        self.run_id = os.urandom(20).hex()
+        self.lastsave = self.clock.time_ms() // 1000
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._servers: list[asyncio.base_events.Server] = []
+        self._flush_queue: list[Client] = []
+        self._cron_handle: asyncio.TimerHandle | None = None
+        self.port = self.config.port
+        self.shutdown_requested: Callable[[], None] | None = None
+        self.version = __version__
+
+    # --- lifecycle ---------------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Listen on every bind address; port 0 takes a free port, the same for every address."""
+        self.loop = asyncio.get_running_loop()
+        port = self.config.port
+        for entry in self.config.bind.split():
+            optional = entry.startswith("-")
+            host = entry.lstrip("-")
+            if host == "*":
+                host = "0.0.0.0"
+            try:
+                listener = await self.loop.create_server(
+                    lambda: RespConnection(self), host, port, backlog=self.config.tcp_backlog, reuse_address=True,
+                )
+            except OSError as error:
+                if optional:
+                    log.debug("Skipping optional bind address %s: %s", host, error)
+                    continue
+                raise
+            if port == 0:
+                port = listener.sockets[0].getsockname()[1]
+            for sock in listener.sockets:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self._servers.append(listener)
+        if not self._servers:
+            raise OSError("could not bind any address")
+        self.port = port
+        self._schedule_cron()
+
+    async def stop(self) -> None:
+        for listener in self._servers:
+            listener.close()
+        for client in list(self.clients.values()):
+            if client.transport is not None:
+                client.transport.close()
+        for listener in self._servers:
+            await listener.wait_closed()
+        self._servers.clear()
+        if self._cron_handle is not None:
+            self._cron_handle.cancel()
+        if self.pause_timer is not None:
+            self.pause_timer.cancel()
+
+    # --- clients -----------------------------------------------------------------------------------
+    def next_client_id(self) -> int:
+        self._next_client_id += 1
+        return self._next_client_id
+
+    def add_client(self, client: Client) -> None:
+        self.clients[client.id] = client
+        self.stats.connections_received += 1
+
+    def remove_client(self, client: Client) -> None:
+        """Forget a disconnected client and everything it held (WATCH, MONITOR, subscriptions)."""
+        self.clients.pop(client.id, None)
+        for cleanup in self.client_cleanups:
+            cleanup(client)
+        if client in self.monitors:
+            self.monitors.remove(client)
+
+    client_cleanups: list[Callable[[Client], None]] = []
+    """Functions run when a client goes away, registered by subsystems (transactions, pub/sub, blocking)."""
+
+    def schedule_flush(self, client: Client) -> None:
+        """Write a client's queued pushes once per loop pass, however many arrived (fan-out batching)."""
+        queue = self._flush_queue
+        queue.append(client)
+        if len(queue) == 1 and self.loop is not None:
+            self.loop.call_soon(self._flush_all)
+
+    def _flush_all(self) -> None:
+        queue, self._flush_queue = self._flush_queue, []
+        for client in queue:
+            if client.flush_scheduled:
+                client.flush()
+
+    def feed_monitors(self, client: Client, argv: list[bytes]) -> None:
+        """MONITOR line: ``+<time> [<db> <addr>] "arg" ...`` with arguments quoted as sdscatrepr does."""
+        now_us = self.clock.time_us()
+        line = f"{now_us // 1_000_000}.{now_us % 1_000_000:06d} [{client.db.id} {client.addr}] " + " ".join(
+            repr_arg(arg) for arg in argv
+        )
+        from miniredis.protocol.replies import Simple
+
+        for monitor in list(self.monitors):
+            monitor.push(Simple(line))
+
+    # --- CLIENT PAUSE --------------------------------------------------------------------------------
+    def pause_holds(self, client: Client, spec: CommandSpec) -> bool:
+        """Whether CLIENT PAUSE keeps ``spec`` from running now (WRITE mode holds writes and may-replicate)."""
+        if self.pause_all:
+            return True
+        if spec.name in ("exec",) and client.multi:
+            return any(queued.write or queued.may_replicate for queued, _ in client.multi)
+        return spec.write or spec.may_replicate
+
+    def pause(self, until_ms: int, all_commands: bool) -> None:
+        self.pause_active = True
+        self.pause_all = all_commands or (self.pause_all and self.pause_end_ms > self.clock.time_ms())
+        self.pause_end_ms = max(until_ms, self.pause_end_ms) if self.pause_active else until_ms
+        if self.pause_timer is not None:
+            self.pause_timer.cancel()
+        if self.loop is not None:
+            delay = max(0.0, (self.pause_end_ms - self.clock.time_ms()) / 1000)
+            self.pause_timer = self.loop.call_later(delay, self.unpause)
+
+    def unpause(self) -> None:
+        self.pause_active = False
+        self.pause_all = False
+        self.pause_end_ms = 0
+        if self.pause_timer is not None:
+            self.pause_timer.cancel()
+            self.pause_timer = None
+        for client in list(self.clients.values()):
+            connection = client.connection
+            if isinstance(connection, RespConnection) and connection.pending is not None and client.blocked is None:
+                connection.resume()
+
+    # --- side-path hooks ---------------------------------------------------------------------------
+    def notify(self, db: Db, event: str, key: bytes, kind: str) -> None:
+        """Keyspace notification hook; the pub/sub subsystem replaces it."""
+
+    def propagate(self, db: Db, argv: list[bytes]) -> None:
+        """Effect propagation hook (AOF); the persistence subsystem replaces it."""
+
+    def propagate_expired(self, db: Db, key: bytes) -> None:
+        self.propagate(db, [b"DEL", key])
+
+    def serve_ready_keys(self) -> None:
+        """Serve clients blocked on keys a write made ready; the blocking subsystem replaces it."""
+        self.ready_keys.clear()
+
+    # --- cron --------------------------------------------------------------------------------------
+    def _schedule_cron(self) -> None:
+        if self.loop is not None:
+            hz = max(1, min(500, self.config.hz))
+            self._cron_handle = self.loop.call_later(1 / hz, self.cron)
+
+    def cron(self) -> None:
+        try:
+            for task in self.cron_tasks:
+                task(self)
+            now = time.monotonic()
+            samples = self.stats.ops_samples
+            samples.append((now, self.commands_processed))
+            if len(samples) > 16:
+                del samples[0]
+            timeout = self.config.timeout
+            if timeout:
+                limit = self.clock.time_ms() - timeout * 1000
+                for client in list(self.clients.values()):
+                    if (client.last_interaction_ms < limit and client.blocked is None and not client.in_pubsub_context
+                            and client.transport is not None):
+                        client.transport.close()
+        finally:
+            self._schedule_cron()
+
+    cron_tasks: list[Callable[[Server], None]] = []
+    """Periodic work registered by subsystems (active expiry), run on every cron tick."""
+
+    @property
+    def uptime_seconds(self) -> int:
+        return int(time.monotonic() - self.started_monotonic)
+
+
+def repr_arg(raw: bytes) -> str:
+    """Redis's sdscatrepr: a double-quoted string with \\n \\r \\t \\a \\b and \\xHH escapes."""
+    parts = ['"']
+    for byte in raw:
+        char = chr(byte)
+        if char in '\\"':
+            parts.append("\\" + char)
+        elif char == "\n":
+            parts.append("\\n")
+        elif char == "\r":
+            parts.append("\\r")
+        elif char == "\t":
+            parts.append("\\t")
+        elif char == "\a":
+            parts.append("\\a")
+        elif char == "\b":
+            parts.append("\\b")
+        elif 32 <= byte < 127:
+            parts.append(char)
+        else:
+            parts.append(f"\\x{byte:02x}")
+    parts.append('"')
+    return "".join(parts)

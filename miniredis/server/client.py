@@ -1,0 +1,106 @@
+"""Per-client state (Redis's ``client`` struct): identity, selected db, protocol, auth, MULTI, WATCH,
+subscriptions, blocking and reply mode. It is also the context every command handler receives."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from miniredis.protocol.encoder import Encoder, encode2, encode3
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from miniredis.commands.registry import CommandSpec
+    from miniredis.keyspace.db import Db
+    from miniredis.server.app import Server
+
+
+class Client:
+    __slots__ = (
+        "id", "server", "db", "resp", "encode", "name", "addr", "laddr", "fd", "created_ms", "last_interaction_ms",
+        "authenticated", "user", "multi", "dirty_exec", "dirty_cas", "watched", "channels", "patterns",
+        "shard_channels", "reply_mode", "last_command", "close_after_reply", "closed", "transport", "out",
+        "flush_scheduled", "no_evict", "is_monitor", "blocked", "unblock_error", "kind", "propagate",
+        "connection", "argv_mem", "in_exec", "restricted",
+    )
+
+    def __init__(self, server: Server, client_id: int, transport: asyncio.Transport | None) -> None:
+        self.id = client_id
+        self.server = server
+        self.db: Db = server.dbs[0]
+        self.resp = 2
+        self.encode: Encoder = encode2
+        self.name = b""
+        self.addr = ""
+        self.laddr = ""
+        self.fd = -1
+        self.created_ms = self.last_interaction_ms = server.clock.time_ms()
+        self.authenticated = not server.config.requirepass
+        self.user = b"default"
+        self.multi: list[tuple[CommandSpec, list[bytes]]] | None = None  # queued commands while in MULTI
+        self.dirty_exec = False  # a command was rejected while queueing: EXEC will abort
+        self.dirty_cas = False  # a WATCHed key was touched: EXEC will fail
+        self.watched: list[tuple[Db, bytes]] = []
+        self.channels: set[bytes] = set()
+        self.patterns: set[bytes] = set()
+        self.shard_channels: set[bytes] = set()
+        self.reply_mode = "on"  # CLIENT REPLY ON|OFF|SKIP ("skip_next" after SKIP)
+        self.last_command = "NULL"
+        self.close_after_reply = False
+        self.closed = False
+        self.transport = transport
+        self.out: list[bytes] = []  # encoded replies and pushes not yet written
+        self.flush_scheduled = False
+        self.no_evict = False
+        self.is_monitor = False
+        self.blocked: object | None = None  # the blocking module's waiter while blocked
+        self.unblock_error = False
+        self.kind = "normal"  # normal | pubsub | master | replica (CLIENT LIST TYPE)
+        self.propagate: list[list[bytes]] | None = None
+        self.connection: object | None = None
+        self.argv_mem = 0
+        self.in_exec = False
+        # True while any dispatcher check could reject or divert this client's commands
+        # (unauthenticated, in MULTI, RESP2 with subscriptions); see update_restricted().
+        self.restricted = not self.authenticated
+
+    def update_restricted(self) -> None:
+        """Recompute ``restricted``; called wherever auth, MULTI, protocol or subscriptions change."""
+        self.restricted = (
+            not self.authenticated or self.multi is not None or (self.resp == 2 and self.in_pubsub_context)
+        )
+
+    def set_protocol(self, version: int) -> None:
+        self.resp = version
+        self.encode = encode3 if version == 3 else encode2
+        self.update_restricted()
+
+    @property
+    def subscriptions(self) -> int:
+        return len(self.channels) + len(self.patterns) + len(self.shard_channels)
+
+    @property
+    def in_pubsub_context(self) -> bool:
+        """RESP2 clients with a subscription may only run the pub/sub commands (CLIENT_PUBSUB)."""
+        return bool(self.channels or self.patterns or self.shard_channels)
+
+    def push(self, reply: object) -> None:
+        """Queue an out-of-band reply (pub/sub message, MONITOR line) and flush it this loop pass."""
+        if self.closed:
+            return
+        self.out.append(self.encode(reply))
+        if not self.flush_scheduled:
+            self.flush_scheduled = True
+            self.server.schedule_flush(self)
+
+    def flush(self) -> None:
+        self.flush_scheduled = False
+        if self.out and self.transport is not None and not self.closed:
+            data = b"".join(self.out) if len(self.out) > 1 else self.out[0]
+            self.out.clear()
+            self.transport.write(data)
+        if self.close_after_reply and not self.closed and self.transport is not None:
+            self.transport.close()
+
+    def __repr__(self) -> str:
+        return f"Client(id={self.id}, addr={self.addr})"

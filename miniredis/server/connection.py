@@ -1,0 +1,138 @@
+"""The asyncio Protocol for one client connection (the uvicorn model: it only moves bytes).
+
+``data_received`` feeds the sans-IO parser, runs every complete request through the dispatcher in
+order and writes all the replies of one read in one ``transport.write``. A request held by CLIENT
+PAUSE (or, later, a blocking command) parks the rest of the pipeline until the client is released,
+as Redis stops reading a blocked client's query buffer. Back-pressure: when the transport's write
+buffer passes its high-water mark, the connection stops reading until the client drains it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from typing import TYPE_CHECKING
+
+from miniredis.protocol.encoder import encode_error
+from miniredis.protocol.parser import RequestParser
+from miniredis.server.client import Client
+from miniredis.server.dispatcher import POSTPONED, dispatch
+
+if TYPE_CHECKING:
+    from miniredis.server.app import Server
+
+log = logging.getLogger("miniredis")
+
+
+def _format_addr(peer: object) -> str:
+    if isinstance(peer, tuple) and len(peer) >= 2:
+        host, port = peer[0], peer[1]
+        return f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
+    return str(peer or "")
+
+
+class RespConnection(asyncio.Protocol):
+    __slots__ = ("server", "client", "parser", "transport", "pending", "reading_paused", "writing_paused")
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.client: Client | None = None
+        self.parser = RequestParser(server.config.proto_max_bulk_len, server.config.client_query_buffer_limit)
+        self.transport: asyncio.Transport | None = None
+        self.pending: deque[list[bytes]] | None = None  # requests held while the client waits
+        self.reading_paused = False
+        self.writing_paused = False
+
+    # --- asyncio callbacks ---------------------------------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]  # uvloop's TCPTransport is not a subclass
+        server = self.server
+        if len(server.clients) >= server.config.maxclients:
+            transport.write(encode_error("ERR max number of clients reached"))
+            transport.close()
+            return
+        client = Client(server, server.next_client_id(), self.transport)
+        client.connection = self
+        client.addr = _format_addr(transport.get_extra_info("peername"))
+        client.laddr = _format_addr(transport.get_extra_info("sockname"))
+        sock = transport.get_extra_info("socket")
+        client.fd = sock.fileno() if sock is not None else -1
+        self.client = client
+        self.parser.authenticated = client.authenticated
+        server.add_client(client)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        client = self.client
+        if client is not None and not client.closed:
+            client.closed = True
+            self.server.remove_client(client)
+
+    def pause_writing(self) -> None:
+        self.writing_paused = True
+        self._pause_reading()
+
+    def resume_writing(self) -> None:
+        self.writing_paused = False
+        if self.pending is None:
+            self._resume_reading()
+
+    def data_received(self, data: bytes) -> None:
+        client = self.client
+        if client is None or client.closed:
+            return
+        parser = self.parser
+        requests = parser.feed(data)
+        client.last_interaction_ms = self.server.clock.time_ms()
+        if self.pending is not None:
+            self.pending.extend(requests)
+            return
+        self.process(requests)
+
+    # --- request processing ------------------------------------------------------------------------
+    def process(self, requests: list[list[bytes]] | deque[list[bytes]]) -> None:
+        client = self.client
+        assert client is not None
+        out = client.out
+        for index, argv in enumerate(requests):
+            reply = dispatch(client, argv)
+            if reply is POSTPONED:
+                self.pending = deque(list(requests)[index:])
+                self._pause_reading()
+                break
+            mode = client.reply_mode
+            if mode == "on":
+                out.append(client.encode(reply))
+            elif mode == "skip_next":
+                client.reply_mode = "on"
+            elif mode == "skip":
+                client.reply_mode = "skip_next"
+            if client.close_after_reply:
+                break
+        else:
+            error = self.parser.error
+            if error is not None and not client.close_after_reply:
+                if error.message:
+                    out.append(encode_error(error.message))
+                    log.info("Protocol error (%s) from client: %s", error.message, client.addr)
+                client.close_after_reply = True
+        if out or client.close_after_reply:
+            client.flush()
+
+    def resume(self) -> None:
+        """Run the requests held while the client was paused or blocked, then read again."""
+        pending, self.pending = self.pending, None
+        if pending:
+            self.process(pending)
+        if self.pending is None and not self.writing_paused:
+            self._resume_reading()
+
+    def _pause_reading(self) -> None:
+        if not self.reading_paused and self.transport is not None and not self.transport.is_closing():
+            self.reading_paused = True
+            self.transport.pause_reading()
+
+    def _resume_reading(self) -> None:
+        if self.reading_paused and self.transport is not None and not self.transport.is_closing():
+            self.reading_paused = False
+            self.transport.resume_reading()

@@ -1,0 +1,1 @@
+"""Test support: run a server in-process on its own thread, a pytest plugin, clock control."""

@@ -1,0 +1,1 @@
+"""pytest plugin entry point (fixtures come with the test-server features)."""
