@@ -40,7 +40,7 @@ class Client:
         self.multi: list[tuple[CommandSpec, list[bytes]]] | None = None  # queued commands while in MULTI
         self.dirty_exec = False  # a command was rejected while queueing: EXEC will abort
         self.dirty_cas = False  # a WATCHed key was touched: EXEC will fail
-        self.watched: list[tuple[Db, bytes]] = []
+        self.watched: list[tuple[Db, bytes, bool]] = []  # (db, key, already expired when watched)
         self.channels: set[bytes] = set()
         self.patterns: set[bytes] = set()
         self.shard_channels: set[bytes] = set()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from miniredis.protocol.encoder import encode_error
 from miniredis.protocol.parser import RequestParser
+from miniredis.protocol.replies import Raw
 from miniredis.server.client import Client
 from miniredis.server.dispatcher import POSTPONED, dispatch
 
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from miniredis.server.app import Server
 
 log = logging.getLogger("miniredis")
+
+REPLY_ON = "on"  # client.reply_mode values are these interned strings: "on", "off", "skip", "skip_next"
 
 
 def _format_addr(peer: object) -> str:
@@ -94,18 +97,20 @@ class RespConnection(asyncio.Protocol):
         client = self.client
         assert client is not None
         out = client.out
-        for index, argv in enumerate(requests):
+        index = 0
+        for argv in requests:
             reply = dispatch(client, argv)
             if reply is POSTPONED:
                 self.pending = deque(list(requests)[index:])
                 self._pause_reading()
                 break
-            mode = client.reply_mode
-            if mode == "on":
-                out.append(client.encode(reply))
-            elif mode == "skip_next":
-                client.reply_mode = "on"
-            elif mode == "skip":
+            index += 1
+            if client.reply_mode is REPLY_ON:
+                # Pre-encoded replies (+OK, +QUEUED) are the same in both protocols: no encoder call.
+                out.append(reply if type(reply) is Raw else client.encode(reply))  # type: ignore[arg-type]
+            elif client.reply_mode == "skip_next":
+                client.reply_mode = REPLY_ON
+            elif client.reply_mode == "skip":
                 client.reply_mode = "skip_next"
             if client.close_after_reply:
                 break
