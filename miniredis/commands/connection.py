@@ -164,9 +164,7 @@ def reset(client: Client, argv: list[bytes]) -> object:
     server = client.server
     for hook in RESET_HOOKS:
         hook(client)  # type: ignore[operator]
-    if client in server.monitors:
-        server.monitors.remove(client)
-        client.is_monitor = False
+    server.remove_monitor(client)
     client.db = server.dbs[0]
     client.set_protocol(2)
     client.name = b""

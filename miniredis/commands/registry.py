@@ -33,7 +33,7 @@ class CommandSpec:
 
     __slots__ = (
         "name", "handler", "arity", "flags", "first_key", "last_key", "key_step", "acl", "group", "since",
-        "subcommands", "container", "calls", "usec", "failed_calls", "rejected_calls", "write", "readonly",
+        "subcommands", "container", "calls", "nsec", "failed_calls", "rejected_calls", "write", "readonly",
         "no_auth", "no_multi", "noscript", "blocking", "pubsub_allowed", "may_replicate", "skip_monitor",
         "movablekeys",
     )
@@ -53,7 +53,7 @@ class CommandSpec:
         self.since: str = docs.get("since", "")
         self.subcommands: dict[bytes, CommandSpec] = {}
         self.container: CommandSpec | None = None
-        self.calls = self.usec = self.failed_calls = self.rejected_calls = 0
+        self.calls = self.nsec = self.failed_calls = self.rejected_calls = 0
         flags = set(self.flags)
         self.write = "write" in flags
         self.readonly = "readonly" in flags
@@ -65,6 +65,14 @@ class CommandSpec:
         self.skip_monitor = "skip_monitor" in flags
         self.movablekeys = "movablekeys" in flags
         self.pubsub_allowed = name in _PUBSUB_CONTEXT_COMMANDS
+
+    @property
+    def usec(self) -> int:
+        """Microseconds spent in this command (INFO commandstats)."""
+        return self.nsec // 1000
+
+    def reset_stats(self) -> None:
+        self.calls = self.nsec = self.failed_calls = self.rejected_calls = 0
 
     def key_positions(self, argv: list[bytes]) -> list[int]:
         """Positions of the key arguments by first/last/step (COMMAND GETKEYS for fixed-key commands)."""

@@ -13,13 +13,13 @@ from collections.abc import Callable
 
 from miniredis.errors import CommandError
 from miniredis.protocol.replies import (
+    Double,
     NullArray,
     Push,
     Raw,
     SetReply,
     Simple,
     Verbatim,
-    Double,
 )
 
 Encoder = Callable[[object], bytes]

@@ -86,18 +86,26 @@ class RequestParser:
         reader.feed(data)
         self._fast_chunks.append(data)
         requests: list[list[bytes]] = []
+        append = requests.append
+        gets = reader.gets
+        join = b"".join
+        done = 0  # requests hiredis returned from this chunk (`*0` and `*-1` are skipped silently)
         try:
-            while (request := reader.gets()) is not False:
-                if type(request) is list and request:
-                    for arg in request:
-                        if type(arg) is not bytes:
-                            # hiredis accepts integers, nulls and nested arrays here; Redis does not.
-                            return requests + self._switch_to_slow(b"")
-                    requests.append(request)
-                # `*0` and `*-1` are skipped without a reply, as Redis does.
-                self._fast_done += 1
+            while (request := gets()) is not False:
+                if request:
+                    # hiredis accepts integers, nulls and nested arrays as elements; Redis does not.
+                    # join() refuses any element that is not bytes: the cheapest full type check.
+                    try:
+                        join(request)
+                    except TypeError:
+                        self._fast_done += done
+                        return requests + self._switch_to_slow(b"")
+                    append(request)
+                done += 1
         except hiredis.ProtocolError:
+            self._fast_done += done
             return requests + self._switch_to_slow(b"")
+        self._fast_done += done
         if not reader.has_data():
             self._fast_chunks.clear()
             self._fast_done = 0

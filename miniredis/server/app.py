@@ -78,10 +78,19 @@ class Server:
         self._next_client_id = 0
         self.stats = Stats()
         self.dirty = 0
-        self.commands_processed = 0  # INFO total_commands_processed (kept here: read on the hot path)
+        # perf_counter_ns() at the end of the last command: commandstats charge each command from
+        # there (see dispatcher.dispatch); connections reset it at the start of every batch.
+        self.call_clock = time.perf_counter_ns()
         self.monitors: list[Client] = []
+        # Keyspace notification classes enabled (notify-keyspace-events); empty = off. Hot paths test
+        # this before calling notify().
+        self.keyspace_events = ""
+        # Effects are only built and fed when something consumes them (the AOF, once enabled).
+        self.propagating = False
         self.ready_keys: set[tuple[Db, bytes]] = set()
         self.pause_active = False
+        # True while the dispatcher's short path must not be taken (CLIENT PAUSE, MONITOR attached).
+        self.checks_needed = False
         self.pause_all = False  # CLIENT PAUSE ALL (else WRITE)
         self.pause_end_ms = 0
         self.pause_timer: asyncio.TimerHandle | None = None
@@ -153,8 +162,23 @@ class Server:
         self.clients.pop(client.id, None)
         for cleanup in self.client_cleanups:
             cleanup(client)
+        self.remove_monitor(client)
+
+    def add_monitor(self, client: Client) -> None:
+        if client not in self.monitors:
+            self.monitors.append(client)
+            client.is_monitor = True
+        self.update_checks_needed()
+
+    def remove_monitor(self, client: Client) -> None:
         if client in self.monitors:
             self.monitors.remove(client)
+            client.is_monitor = False
+        self.update_checks_needed()
+
+    def update_checks_needed(self) -> None:
+        """Keep the dispatcher's one-attribute test true to the pause and MONITOR state."""
+        self.checks_needed = self.pause_active or bool(self.monitors)
 
     client_cleanups: list[Callable[[Client], None]] = []
     """Functions run when a client goes away, registered by subsystems (transactions, pub/sub, blocking)."""
@@ -194,6 +218,7 @@ class Server:
 
     def pause(self, until_ms: int, all_commands: bool) -> None:
         self.pause_active = True
+        self.checks_needed = True
         self.pause_all = all_commands or (self.pause_all and self.pause_end_ms > self.clock.time_ms())
         self.pause_end_ms = max(until_ms, self.pause_end_ms) if self.pause_active else until_ms
         if self.pause_timer is not None:
@@ -204,6 +229,9 @@ class Server:
 
     def unpause(self) -> None:
         self.pause_active = False
+        self.update_checks_needed()
+        # True while the dispatcher's short path must not be taken (CLIENT PAUSE, MONITOR attached).
+        self.checks_needed = False
         self.pause_all = False
         self.pause_end_ms = 0
         if self.pause_timer is not None:
@@ -255,6 +283,11 @@ class Server:
 
     cron_tasks: list[Callable[[Server], None]] = []
     """Periodic work registered by subsystems (active expiry), run on every cron tick."""
+
+    @property
+    def commands_processed(self) -> int:
+        """INFO total_commands_processed: the sum of every command's calls (no hot-path counter)."""
+        return sum(spec.calls for spec in self.table.all_specs())
 
     @property
     def uptime_seconds(self) -> int:

@@ -16,16 +16,13 @@ from typing import TYPE_CHECKING
 
 from miniredis.protocol.encoder import encode_error
 from miniredis.protocol.parser import RequestParser
-from miniredis.protocol.replies import Raw
 from miniredis.server.client import Client
-from miniredis.server.dispatcher import POSTPONED, dispatch
+from miniredis.server.dispatcher import run_requests
 
 if TYPE_CHECKING:
     from miniredis.server.app import Server
 
 log = logging.getLogger("miniredis")
-
-REPLY_ON = "on"  # client.reply_mode values are these interned strings: "on", "off", "skip", "skip_next"
 
 
 def _format_addr(peer: object) -> str:
@@ -96,32 +93,19 @@ class RespConnection(asyncio.Protocol):
     def process(self, requests: list[list[bytes]] | deque[list[bytes]]) -> None:
         client = self.client
         assert client is not None
-        out = client.out
-        index = 0
-        for argv in requests:
-            reply = dispatch(client, argv)
-            if reply is POSTPONED:
-                self.pending = deque(list(requests)[index:])
+        consumed = run_requests(client, requests)
+        if consumed < len(requests):
+            if not client.close_after_reply:  # postponed by CLIENT PAUSE: park the rest
+                self.pending = deque(list(requests)[consumed:])
                 self._pause_reading()
-                break
-            index += 1
-            if client.reply_mode is REPLY_ON:
-                # Pre-encoded replies (+OK, +QUEUED) are the same in both protocols: no encoder call.
-                out.append(reply if type(reply) is Raw else client.encode(reply))  # type: ignore[arg-type]
-            elif client.reply_mode == "skip_next":
-                client.reply_mode = REPLY_ON
-            elif client.reply_mode == "skip":
-                client.reply_mode = "skip_next"
-            if client.close_after_reply:
-                break
         else:
             error = self.parser.error
             if error is not None and not client.close_after_reply:
                 if error.message:
-                    out.append(encode_error(error.message))
+                    client.out.append(encode_error(error.message))
                     log.info("Protocol error (%s) from client: %s", error.message, client.addr)
                 client.close_after_reply = True
-        if out or client.close_after_reply:
+        if client.out or client.close_after_reply:
             client.flush()
 
     def resume(self) -> None:

@@ -18,11 +18,12 @@ Handlers never await; all waiting lives in the connection and timer layers.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from miniredis import errors
 from miniredis.errors import CommandError
-from miniredis.protocol.replies import QUEUED
+from miniredis.protocol.replies import QUEUED, Raw
 
 if TYPE_CHECKING:
     from miniredis.commands.registry import CommandSpec
@@ -41,6 +42,8 @@ _TRANSACTION_CONTROL = frozenset({"exec", "discard", "multi", "watch", "quit", "
 
 perf_counter_ns = time.perf_counter_ns
 
+REPLY_ON = "on"  # client.reply_mode values are these interned strings: "on", "off", "skip", "skip_next"
+
 
 def resolve(client: Client, argv: list[bytes]) -> CommandSpec:
     """Find the spec for ``argv`` and check its arity, raising the exact rejection text."""
@@ -58,48 +61,66 @@ def resolve(client: Client, argv: list[bytes]) -> CommandSpec:
     return spec
 
 
-def dispatch(client: Client, argv: list[bytes]) -> object:
-    """Process one request and return its reply value (or POSTPONED).
+def run_requests(client: Client, requests: Sequence[list[bytes]]) -> int:
+    """Dispatch a batch of requests in order, appending each encoded reply to ``client.out``.
 
-    The common case (a known plain command with the right arity, from an authenticated client
-    outside MULTI, pub/sub context and CLIENT PAUSE) takes the short path; everything else goes
-    through ``dispatch_checked``, which runs every check in Redis's order.
+    Returns how many requests were consumed: fewer than ``len(requests)`` when one was postponed
+    (CLIENT PAUSE; it is not consumed) or the client is to be closed after its reply (QUIT, KILL).
+
+    The common case (a known plain command with the right arity, from a client outside MULTI,
+    RESP2 pub/sub context and auth checks, with no CLIENT PAUSE or MONITOR) runs inline here: it is
+    ``call()`` without MONITOR, with one clock read per command (each command is charged the time
+    since the previous one ended, or since the batch started). Everything else goes through
+    ``dispatch``, which runs every check in Redis's order.
     """
     server = client.server
-    spec = server.table.by_name.get(argv[0])
-    if spec is None or spec.subcommands or client.restricted or server.pause_active or server.monitors:
-        return dispatch_checked(client, argv)
-    arity = spec.arity
-    if (arity > 0 and arity != len(argv)) or len(argv) < -arity:
-        return dispatch_checked(client, argv)
-    # call(), inlined for the common case: no MONITOR; same stats and propagation.
-    client.last_command = spec.name
-    dirty_before = server.dirty
-    started = perf_counter_ns()
-    try:
-        reply = spec.handler(client, argv)  # type: ignore[misc]
-    except CommandError as failure:
-        reply = failure
-        spec.failed_calls += 1
-        server.stats.count_error(failure)
-    spec.calls += 1
-    spec.usec += (perf_counter_ns() - started) // 1000
-    server.commands_processed += 1
-    if server.dirty != dirty_before:
-        propagated = client.propagate
-        if propagated is not None:
-            client.propagate = None
-            for effect in propagated:
-                server.propagate(client.db, effect)
+    by_name = server.table.by_name
+    out = client.out
+    server.call_clock = perf_counter_ns()
+    consumed = 0
+    for argv in requests:
+        spec = by_name.get(argv[0])
+        if spec is None or spec.subcommands or client.restricted or server.checks_needed or (
+            (spec.arity > 0 and spec.arity != len(argv)) or len(argv) < -spec.arity
+        ):
+            reply = dispatch(client, argv)
+            if reply is POSTPONED:
+                return consumed
         else:
-            server.propagate(client.db, argv)
-    if server.ready_keys:
-        server.serve_ready_keys()
-    return reply
+            client.last_command = spec.name
+            dirty_before = server.dirty
+            try:
+                reply = spec.handler(client, argv)  # type: ignore[misc]
+            except CommandError as failure:
+                reply = failure
+                spec.failed_calls += 1
+                server.stats.count_error(failure)
+            now = perf_counter_ns()
+            spec.nsec += now - server.call_clock
+            server.call_clock = now
+            spec.calls += 1
+            if server.dirty != dirty_before:
+                if server.propagating:
+                    propagate_effects(client, argv)
+                client.propagate = None
+            if server.ready_keys:
+                server.serve_ready_keys()
+        consumed += 1
+        if client.reply_mode is REPLY_ON:
+            # Pre-encoded replies (+OK, +QUEUED) are the same in both protocols: no encoder call.
+            out.append(reply if type(reply) is Raw else client.encode(reply))  # type: ignore[arg-type]
+        elif client.reply_mode == "skip_next":
+            client.reply_mode = REPLY_ON
+        elif client.reply_mode == "skip":
+            client.reply_mode = "skip_next"
+        if client.close_after_reply:
+            break
+    return consumed
 
 
-def dispatch_checked(client: Client, argv: list[bytes]) -> object:
-    """The full processCommand path: every rejection in Redis's order, pause, MULTI queueing."""
+def dispatch(client: Client, argv: list[bytes]) -> object:
+    """Process one request through every check, in Redis's processCommand order, and return its
+    reply value (or POSTPONED when CLIENT PAUSE holds it)."""
     server = client.server
     spec: CommandSpec | None = None
     try:
@@ -138,20 +159,26 @@ def call(client: Client, spec: CommandSpec, argv: list[bytes]) -> object:
         reply = spec.handler(client, argv)  # type: ignore[misc]
     except CommandError as failure:
         reply = failure
+    now = perf_counter_ns()
+    spec.nsec += now - started
+    server.call_clock = now
     spec.calls += 1
-    spec.usec += (perf_counter_ns() - started) // 1000
-    server.commands_processed += 1
     if type(reply) is CommandError:
         spec.failed_calls += 1
         server.stats.count_error(reply)
     if server.monitors and not spec.skip_monitor and "admin" not in spec.flags:
         server.feed_monitors(client, argv)
     if server.dirty != dirty_before:
-        propagated = client.propagate
-        if propagated is not None:
-            client.propagate = None
-            for effect in propagated:
-                server.propagate(client.db, effect)
-        else:
-            server.propagate(client.db, argv)
+        if server.propagating:
+            propagate_effects(client, argv)
+        client.propagate = None
     return reply
+
+
+def propagate_effects(client: Client, argv: list[bytes]) -> None:
+    """Feed the effect of the command that just ran to the AOF: its rewritten form(s) or argv itself."""
+    effects = client.propagate
+    client.propagate = None
+    server = client.server
+    for effect in effects if effects is not None else (argv,):
+        server.propagate(client.db, effect)
