@@ -35,7 +35,7 @@ class CommandSpec:
         "name", "handler", "arity", "flags", "first_key", "last_key", "key_step", "acl", "group", "since",
         "subcommands", "container", "calls", "nsec", "failed_calls", "rejected_calls", "write", "readonly",
         "no_auth", "no_multi", "noscript", "blocking", "pubsub_allowed", "may_replicate", "skip_monitor",
-        "movablekeys",
+        "movablekeys", "plain",
     )
 
     def __init__(self, name: str, handler: Handler | None) -> None:
@@ -65,6 +65,8 @@ class CommandSpec:
         self.skip_monitor = "skip_monitor" in flags
         self.movablekeys = "movablekeys" in flags
         self.pubsub_allowed = name in _PUBSUB_CONTEXT_COMMANDS
+        # May take the dispatcher's short path: not a container, never blocks (see run_requests).
+        self.plain = not self.blocking
 
     @property
     def usec(self) -> int:
@@ -148,6 +150,7 @@ class CommandTable:
                 parent = self.commands[parent_name.encode()] = CommandSpec(parent_name, None)
             spec.container = parent
             parent.subcommands[sub.encode()] = spec
+            parent.plain = False
         else:
             self.commands[name.encode()] = spec
         top = spec.container or spec

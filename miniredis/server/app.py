@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from miniredis import __version__
+from miniredis.blocking import BlockingManager, ReadyKeys
 from miniredis.clock import Clock, SystemClock
 from miniredis.commands import load_commands
 from miniredis.commands.registry import TABLE, CommandSpec
@@ -87,7 +88,8 @@ class Server:
         self.keyspace_events = ""
         # Effects are only built and fed when something consumes them (the AOF, once enabled).
         self.propagating = False
-        self.ready_keys: set[tuple[Db, bytes]] = set()
+        self.ready_keys = ReadyKeys()  # (db, key) made ready for blocked clients, in order
+        self.blocking = BlockingManager(self)
         self.pause_active = False
         # True while the dispatcher's short path must not be taken (CLIENT PAUSE, MONITOR attached).
         self.checks_needed = False
@@ -160,6 +162,7 @@ class Server:
     def remove_client(self, client: Client) -> None:
         """Forget a disconnected client and everything it held (WATCH, MONITOR, subscriptions)."""
         self.clients.pop(client.id, None)
+        self.blocking.forget(client)
         for cleanup in self.client_cleanups:
             cleanup(client)
         self.remove_monitor(client)
@@ -253,8 +256,8 @@ class Server:
         self.propagate(db, [b"DEL", key])
 
     def serve_ready_keys(self) -> None:
-        """Serve clients blocked on keys a write made ready; the blocking subsystem replaces it."""
-        self.ready_keys.clear()
+        """Serve clients blocked on keys a write made ready (after the writing command finished)."""
+        self.blocking.serve_ready_keys()
 
     # --- cron --------------------------------------------------------------------------------------
     def _schedule_cron(self) -> None:

@@ -74,8 +74,7 @@ class RespConnection(asyncio.Protocol):
 
     def resume_writing(self) -> None:
         self.writing_paused = False
-        if self.pending is None:
-            self._resume_reading()
+        self._resume_reading()
 
     def data_received(self, data: bytes) -> None:
         client = self.client
@@ -94,10 +93,11 @@ class RespConnection(asyncio.Protocol):
         client = self.client
         assert client is not None
         consumed = run_requests(client, requests)
-        if consumed < len(requests):
-            if not client.close_after_reply:  # postponed by CLIENT PAUSE: park the rest
+        if consumed < len(requests) or client.blocked is not None:
+            if not client.close_after_reply:
+                # Blocked, or postponed by CLIENT PAUSE: later requests wait, in order. Reading goes
+                # on (into the pending queue) so that a disconnect is still seen.
                 self.pending = deque(list(requests)[consumed:])
-                self._pause_reading()
         else:
             error = self.parser.error
             if error is not None and not client.close_after_reply:
@@ -111,10 +111,12 @@ class RespConnection(asyncio.Protocol):
     def resume(self) -> None:
         """Run the requests held while the client was paused or blocked, then read again."""
         pending, self.pending = self.pending, None
+        if self.client is None or self.client.closed:
+            return
         if pending:
             self.process(pending)
-        if self.pending is None and not self.writing_paused:
-            self._resume_reading()
+        elif self.parser.error is not None:
+            self.process([])
 
     def _pause_reading(self) -> None:
         if not self.reading_paused and self.transport is not None and not self.transport.is_closing():

@@ -22,10 +22,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from miniredis import errors
+from miniredis.blocking import Block
 from miniredis.errors import CommandError
 from miniredis.protocol.replies import QUEUED, Raw
 
 if TYPE_CHECKING:
+    from miniredis.blocking import Waiter
     from miniredis.commands.registry import CommandSpec
     from miniredis.server.client import Client
 
@@ -36,7 +38,14 @@ class Postponed:
     __slots__ = ()
 
 
+class Blocked:
+    """Returned when the command blocked the client (see blocking.py): no reply yet."""
+
+    __slots__ = ()
+
+
 POSTPONED = Postponed()
+BLOCKED = Blocked()
 
 _TRANSACTION_CONTROL = frozenset({"exec", "discard", "multi", "watch", "quit", "reset"})
 
@@ -80,12 +89,14 @@ def run_requests(client: Client, requests: Sequence[list[bytes]]) -> int:
     consumed = 0
     for argv in requests:
         spec = by_name.get(argv[0])
-        if spec is None or spec.subcommands or client.restricted or server.checks_needed or (
+        if spec is None or not spec.plain or client.restricted or server.checks_needed or (
             (spec.arity > 0 and spec.arity != len(argv)) or len(argv) < -spec.arity
         ):
             reply = dispatch(client, argv)
             if reply is POSTPONED:
                 return consumed
+            if reply is BLOCKED:
+                return consumed + 1  # the rest of the pipeline waits until the client is released
         else:
             client.last_command = spec.name
             dirty_before = server.dirty
@@ -159,6 +170,12 @@ def call(client: Client, spec: CommandSpec, argv: list[bytes]) -> object:
         reply = spec.handler(client, argv)  # type: ignore[misc]
     except CommandError as failure:
         reply = failure
+    if type(reply) is Block:
+        if client.in_exec or client.multi is not None:
+            reply = reply.timeout_reply  # inside MULTI/EXEC a blocking command does not block
+        else:
+            server.blocking.block(client, spec, argv, reply)
+            reply = BLOCKED
     now = perf_counter_ns()
     spec.nsec += now - started
     server.call_clock = now
@@ -173,6 +190,16 @@ def call(client: Client, spec: CommandSpec, argv: list[bytes]) -> object:
             propagate_effects(client, argv)
         client.propagate = None
     return reply
+
+
+def charge_served(client: Client, waiter: Waiter, dirty_before: int) -> None:
+    """A blocked client was served by re-running its handler: propagate the effect it recorded
+    (the non-blocking form, e.g. LPOP for BLPOP), as Redis does for a served blocked client."""
+    server = client.server
+    if server.dirty != dirty_before:
+        if server.propagating:
+            propagate_effects(client, waiter.argv)
+        client.propagate = None
 
 
 def propagate_effects(client: Client, argv: list[bytes]) -> None:
