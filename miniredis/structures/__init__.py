@@ -1,0 +1,1 @@
+"""Data structures behind the keyspace types: the radix tree and packed nodes of streams."""

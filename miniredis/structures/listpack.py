@@ -1,0 +1,256 @@
+"""A stream's packed node: up to ``stream-node-max-entries`` entries in one bytes buffer.
+
+Modelled on the listpack nodes of Redis streams. A node starts with a *master entry* (the field
+names of its first entry); every entry then stores its ID as deltas from the node's master ID and,
+when its field names equal the master's (the SAMEFIELDS flag), only its values. Deleted entries stay
+in place with the DELETED flag until the whole node is freed.
+
+Layout of one packed entry (``varint`` = 7 bits per byte, little end first; ``zigzag`` for signed)::
+
+    flags(1 byte: 1=DELETED 2=SAMEFIELDS) | varint ms-delta | zigzag seq-delta
+    | [varint n, n x (varint len, field)]  (only without SAMEFIELDS)
+    | values: (varint len, value) per field
+
+The open tail node keeps its entries as tuples (cheap appends); a node is packed once a newer node
+takes over, so no Python object per entry stays alive in a long stream.
+
+``lp_bytes`` is the size Redis's own listpack would have for the same node, computed from the
+listpack encoding rules (integers in 1-9 bytes, strings with a 1/2/5-byte header, a back-length
+per element). Redis decides when to open a new node from that size and ``stream-node-max-bytes``,
+so keeping the same figure makes node boundaries, and with them ``MAXLEN ~`` trims and XINFO's
+radix-tree counts, the same as Redis's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from miniredis.protocol.parser import string2ll
+
+DELETED = 1
+SAMEFIELDS = 2
+
+LISTPACK_HEADER_AND_END = 7  # 4-byte total size + 2-byte count + 1 end byte
+_VARINT1 = [bytes((i,)) for i in range(128)]
+
+# An entry: (ms, seq, field names or None when they equal the master's, values, flags)
+Entry = tuple[int, int, "tuple[bytes, ...] | None", "tuple[bytes, ...]", int]
+
+
+def _varint(value: int) -> bytes:
+    if value < 128:
+        return _VARINT1[value]
+    out = bytearray()
+    while value >= 128:
+        out.append((value & 0x7F) | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def _zigzag(value: int) -> int:
+    return value * 2 if value >= 0 else -value * 2 - 1
+
+
+def _unzigzag(value: int) -> int:
+    return value >> 1 if not value & 1 else -((value + 1) >> 1)
+
+
+# --- Redis listpack size model ----------------------------------------------------------------------
+def _backlen_size(encoded: int) -> int:
+    if encoded <= 127:
+        return 1
+    if encoded < 16383:
+        return 2
+    if encoded < 2097151:
+        return 3
+    if encoded < 268435455:
+        return 4
+    return 5
+
+
+def lp_int_size(value: int) -> int:
+    """Bytes a listpack element holding the integer ``value`` takes, back-length included."""
+    if 0 <= value <= 127:
+        encoded = 1
+    elif -4096 <= value <= 4095:
+        encoded = 2
+    elif -32768 <= value <= 32767:
+        encoded = 3
+    elif -8388608 <= value <= 8388607:
+        encoded = 4
+    elif -(2**31) <= value <= 2**31 - 1:
+        encoded = 5
+    else:
+        encoded = 9
+    return encoded + _backlen_size(encoded)
+
+
+def lp_str_size(value: bytes) -> int:
+    """Bytes a listpack element holding ``value`` takes: strings that are integers are stored as such."""
+    if len(value) <= 20:
+        number = string2ll(value)
+        if number is not None:
+            return lp_int_size(number)
+    length = len(value)
+    encoded = length + (1 if length <= 63 else 2 if length <= 4095 else 5)
+    return encoded + _backlen_size(encoded)
+
+
+class StreamNode:
+    """One node of a stream's radix tree (see the module docstring)."""
+
+    __slots__ = ("master_ms", "master_seq", "fields", "entries", "blob", "count", "deleted", "lp_bytes",
+                 "_master_size")
+
+    def __init__(self, ms: int, seq: int, fields: tuple[bytes, ...]) -> None:
+        self.master_ms = ms
+        self.master_seq = seq
+        self.fields = fields
+        self.entries: list[Entry] | None = []  # open form; None once packed
+        self.blob = b""  # packed form
+        self.count = 0  # valid entries
+        self.deleted = 0  # entries flagged DELETED
+        self._master_size = sum(map(lp_str_size, fields)) + lp_int_size(len(fields)) + lp_int_size(0)
+        self.lp_bytes = LISTPACK_HEADER_AND_END + self._master_size + lp_int_size(0) + lp_int_size(0)
+
+    # --- appending (open nodes only) ---------------------------------------------------------------
+    def append(self, ms: int, seq: int, fields: tuple[bytes, ...], values: tuple[bytes, ...]) -> None:
+        entries = self.entries
+        if entries is None:
+            entries = self.unpack()
+        same = fields == self.fields
+        entries.append((ms, seq, None if same else fields, values, SAMEFIELDS if same else 0))
+        size = lp_int_size(SAMEFIELDS if same else 0) + lp_int_size(ms - self.master_ms)
+        size += lp_int_size(seq - self.master_seq) + sum(map(lp_str_size, values))
+        if same:
+            size += lp_int_size(3 + len(values))
+        else:
+            size += lp_int_size(len(fields)) + sum(map(lp_str_size, fields)) + lp_int_size(4 + 2 * len(fields))
+        self.lp_bytes += size
+        self._set_counts(self.count + 1, self.deleted)
+
+    def _set_counts(self, count: int, deleted: int) -> None:
+        self.lp_bytes += lp_int_size(count) - lp_int_size(self.count) + lp_int_size(deleted) - lp_int_size(
+            self.deleted)
+        self.count = count
+        self.deleted = deleted
+
+    @property
+    def total(self) -> int:
+        """Entries in the node, deleted ones included (Redis compares this with the max entries)."""
+        return self.count + self.deleted
+
+    # --- packed form -------------------------------------------------------------------------------
+    def pack(self) -> None:
+        """Turn the open entries into the packed buffer (no Python object per entry remains)."""
+        if self.entries is None:
+            return
+        parts: list[bytes] = []
+        master_ms, master_seq = self.master_ms, self.master_seq
+        for ms, seq, fields, values, flags in self.entries:
+            parts.append(_VARINT1[flags])
+            parts.append(_varint(ms - master_ms))
+            parts.append(_varint(_zigzag(seq - master_seq)))
+            if fields is not None:
+                parts.append(_varint(len(fields)))
+                for field in fields:
+                    parts.append(_varint(len(field)))
+                    parts.append(field)
+            for value in values:
+                parts.append(_varint(len(value)))
+                parts.append(value)
+        self.blob = b"".join(parts)
+        self.entries = None
+
+    def unpack(self) -> list[Entry]:
+        """Back to the open form (for a deletion mark inside a packed node)."""
+        if self.entries is None:
+            self.entries = list(self._decode())
+            self.blob = b""
+        return self.entries
+
+    def __iter__(self) -> Iterator[Entry]:
+        """Every entry in ID order, deleted ones included (check ``flags & DELETED``)."""
+        if self.entries is not None:
+            return iter(self.entries)
+        return self._decode()
+
+    def reversed(self) -> Iterator[Entry]:
+        entries = self.entries if self.entries is not None else list(self._decode())
+        return reversed(entries)
+
+    def _decode(self) -> Iterator[Entry]:
+        blob = self.blob
+        pos = 0
+        end = len(blob)
+        master_ms, master_seq = self.master_ms, self.master_seq
+        nmaster = len(self.fields)
+        while pos < end:
+            flags = blob[pos]
+            pos += 1
+            value, pos = _read_varint(blob, pos)
+            ms = master_ms + value
+            value, pos = _read_varint(blob, pos)
+            seq = master_seq + _unzigzag(value)
+            fields: tuple[bytes, ...] | None = None
+            if flags & SAMEFIELDS:
+                n = nmaster
+            else:
+                n, pos = _read_varint(blob, pos)
+                names = []
+                for _ in range(n):
+                    length, pos = _read_varint(blob, pos)
+                    names.append(blob[pos : pos + length])
+                    pos += length
+                fields = tuple(names)
+            values = []
+            for _ in range(n):
+                length = blob[pos]
+                if length < 128:
+                    pos += 1
+                else:
+                    length, pos = _read_varint(blob, pos)
+                values.append(blob[pos : pos + length])
+                pos += length
+            yield ms, seq, fields, tuple(values), flags
+
+    # --- deletion ----------------------------------------------------------------------------------
+    def mark_deleted(self, index: int) -> None:
+        """Flag the entry at ``index`` (in ID order) as deleted."""
+        entries = self.unpack()
+        ms, seq, fields, values, flags = entries[index]
+        entries[index] = (ms, seq, fields, values, flags | DELETED)
+        self._set_counts(self.count - 1, self.deleted + 1)
+
+    def fields_of(self, entry: Entry) -> tuple[bytes, ...]:
+        return entry[2] if entry[2] is not None else self.fields
+
+    def first_last_ids(self) -> tuple[tuple[int, int], tuple[int, int]] | None:
+        """IDs of the first and last valid entries, or None when none is valid."""
+        first = last = None
+        for ms, seq, _, _, flags in self:
+            if not flags & DELETED:
+                if first is None:
+                    first = (ms, seq)
+                last = (ms, seq)
+        return None if first is None or last is None else (first, last)
+
+    def memory(self) -> int:
+        """Rough bytes held by this node (for MEMORY-like figures and benchmarks)."""
+        return len(self.blob) + (0 if self.entries is None else 120 * len(self.entries))
+
+
+def _read_varint(blob: bytes, pos: int) -> tuple[int, int]:
+    byte = blob[pos]
+    if byte < 128:
+        return byte, pos + 1
+    value = 0
+    shift = 0
+    while True:
+        byte = blob[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        if byte < 128:
+            return value, pos
+        shift += 7
