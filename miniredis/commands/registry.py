@@ -189,4 +189,4 @@ def command(name: str) -> Callable[[Handler], Handler]:
 def help_reply(container: str, lines: list[str]) -> list[object]:
     """The ``<CONTAINER> HELP`` reply: a header, the family's lines, then HELP's own two lines."""
     header = f"{container.upper()} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"
-    return [Simple(line) for line in [header, *lines, "HELP", "    Print this help."]]
+    return [Simple(line) for line in [header, *lines, "HELP", "    Prints this help."]]
