@@ -14,6 +14,7 @@ from collections.abc import Callable
 from miniredis.errors import CommandError
 from miniredis.protocol.replies import (
     Double,
+    MultiReply,
     NullArray,
     Push,
     Raw,
@@ -70,6 +71,8 @@ def encode2(reply: object) -> bytes:
         return b"$%d\r\n%s\r\n" % (len(reply), reply)  # type: ignore[arg-type]
     if kind is NullArray:
         return b"*-1\r\n"
+    if kind is MultiReply:
+        return b"".join(map(encode2, reply))  # type: ignore[call-overload]
     if isinstance(reply, CommandError):
         return encode_error(reply.message)
     raise TypeError(f"cannot encode reply of type {kind.__name__}")
@@ -108,6 +111,8 @@ def encode3(reply: object) -> bytes:
         return b"#t\r\n" if reply else b"#f\r\n"
     if kind is Verbatim:
         return b"=%d\r\ntxt:%s\r\n" % (len(reply) + 4, reply)  # type: ignore[arg-type]
+    if kind is MultiReply:
+        return b"".join(map(encode3, reply))  # type: ignore[call-overload]
     if isinstance(reply, CommandError):
         return encode_error(reply.message)
     raise TypeError(f"cannot encode reply of type {kind.__name__}")

@@ -89,10 +89,11 @@ class RequestParser:
         append = requests.append
         gets = reader.gets
         join = b"".join
-        done = 0  # requests hiredis returned from this chunk (`*0` and `*-1` are skipped silently)
+        done = 0  # requests hiredis returned from this chunk (`*0` is skipped silently)
+        at_boundary = False
         try:
             while (request := gets()) is not False:
-                if request:
+                if request and type(request) is list:
                     # hiredis accepts integers, nulls and nested arrays as elements; Redis does not.
                     # join() refuses any element that is not bytes: the cheapest full type check.
                     try:
@@ -101,12 +102,21 @@ class RequestParser:
                         self._fast_done += done
                         return requests + self._switch_to_slow(b"")
                     append(request)
+                elif type(request) is not list:
+                    # `$-1`, `_`, `%1` parse as replies of other types; Redis reads them as inline commands.
+                    self._fast_done += done
+                    return requests + self._switch_to_slow(b"")
                 done += 1
+                if not reader.has_data():
+                    # Everything fed was consumed by complete requests. (has_data() is also False when
+                    # hiredis consumed a partial request's header, so it is only a boundary here.)
+                    at_boundary = True
+                    break
         except hiredis.ProtocolError:
             self._fast_done += done
             return requests + self._switch_to_slow(b"")
         self._fast_done += done
-        if not reader.has_data():
+        if at_boundary:
             self._fast_chunks.clear()
             self._fast_done = 0
         elif self.buffered > FAST_HELD_LIMIT or _LONG_LENGTH_AT_END.search(data, max(0, len(data) - 24)):
@@ -234,10 +244,10 @@ class _SlowParser:
                 argv = self._multibulk()
             if argv is None:
                 break  # need more data, or an error was set
-            if not argv:
-                continue
-            if self.skip:
+            if self.skip:  # counted before `not argv`: the fast path counts `*0` among its requests too
                 self.skip -= 1
+                continue
+            if not argv:
                 continue
             requests.append(argv)
         if owner.error is None and len(self.buf) - self.pos > owner.query_limit:
@@ -247,8 +257,15 @@ class _SlowParser:
     def _fail(self, message: str) -> None:
         self.owner.error = ProtocolError("ERR Protocol error: " + message)
 
+    def _find(self, byte: bytes) -> int:
+        """``strchr`` from ``pos``, as Redis searches its query buffer: a NUL byte ends the search."""
+        found = self.buf.find(byte, self.pos)
+        if found > self.pos and self.buf.find(b"\0", self.pos, found) >= 0:
+            return -1
+        return found
+
     def _inline(self) -> list[bytes] | None:
-        newline = self.buf.find(b"\n", self.pos)
+        newline = self._find(b"\n")
         if newline < 0:
             if len(self.buf) - self.pos > INLINE_MAX_SIZE:
                 self._fail("too big inline request")
@@ -265,7 +282,7 @@ class _SlowParser:
 
     def _line_end(self, too_big: str) -> int | None:
         """Index of the CR that ends the header line at ``pos``, once the LF after it has arrived."""
-        cr = self.buf.find(b"\r", self.pos)
+        cr = self._find(b"\r")
         if cr < 0 or cr + 1 >= len(self.buf):
             if len(self.buf) - self.pos > INLINE_MAX_SIZE:
                 self._fail(too_big)

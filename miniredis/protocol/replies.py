@@ -45,6 +45,12 @@ class Push(list):  # type: ignore[type-arg]
     __slots__ = ()
 
 
+class MultiReply(list):  # type: ignore[type-arg]
+    """Several replies to one command, sent back to back (SUBSCRIBE a b answers once per channel)."""
+
+    __slots__ = ()
+
+
 class Double(float):
     """A double: ``,`` in RESP3, a bulk string in RESP2, both printed with ``%.17g`` as Redis 7.0 does."""
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from miniredis import __version__
 from miniredis.blocking import BlockingManager, ReadyKeys
+from miniredis.pubsub import PubSubHub
 from miniredis.clock import Clock, SystemClock
 from miniredis.commands import load_commands
 from miniredis.commands.registry import TABLE, CommandSpec
@@ -83,9 +84,9 @@ class Server:
         # there (see dispatcher.dispatch); connections reset it at the start of every batch.
         self.call_clock = time.perf_counter_ns()
         self.monitors: list[Client] = []
-        # Keyspace notification classes enabled (notify-keyspace-events); empty = off. Hot paths test
-        # this before calling notify().
-        self.keyspace_events = ""
+        self.pubsub = PubSubHub(self)
+        # Output limits are checked after every flush unless every class is unlimited.
+        self.output_limits_enforced = True
         # Effects are only built and fed when something consumes them (the AOF, once enabled).
         self.propagating = False
         self.ready_keys = ReadyKeys()  # (db, key) made ready for blocked clients, in order
@@ -163,6 +164,7 @@ class Server:
         """Forget a disconnected client and everything it held (WATCH, MONITOR, subscriptions)."""
         self.clients.pop(client.id, None)
         self.blocking.forget(client)
+        self.pubsub.forget(client)
         for cleanup in self.client_cleanups:
             cleanup(client)
         self.remove_monitor(client)
@@ -220,34 +222,54 @@ class Server:
         return spec.write or spec.may_replicate
 
     def pause(self, until_ms: int, all_commands: bool) -> None:
+        """CLIENT PAUSE until ``until_ms``: a pause in progress keeps the later end and the stricter mode
+        (ALL over WRITE), as Redis 7.0 does; an end already past pauses nothing."""
+        now = self.clock.time_ms()
+        ongoing = self.pause_active and self.pause_end_ms > now
+        self.pause_all = all_commands or (ongoing and self.pause_all)
+        self.pause_end_ms = max(until_ms, self.pause_end_ms) if ongoing else until_ms
+        if self.pause_end_ms <= now:
+            self.unpause()
+            return
         self.pause_active = True
-        self.checks_needed = True
-        self.pause_all = all_commands or (self.pause_all and self.pause_end_ms > self.clock.time_ms())
-        self.pause_end_ms = max(until_ms, self.pause_end_ms) if self.pause_active else until_ms
+        self.update_checks_needed()
         if self.pause_timer is not None:
             self.pause_timer.cancel()
         if self.loop is not None:
-            delay = max(0.0, (self.pause_end_ms - self.clock.time_ms()) / 1000)
-            self.pause_timer = self.loop.call_later(delay, self.unpause)
+            self.pause_timer = self.loop.call_later((self.pause_end_ms - now) / 1000, self.unpause)
 
     def unpause(self) -> None:
         self.pause_active = False
         self.update_checks_needed()
-        # True while the dispatcher's short path must not be taken (CLIENT PAUSE, MONITOR attached).
-        self.checks_needed = False
         self.pause_all = False
         self.pause_end_ms = 0
         if self.pause_timer is not None:
             self.pause_timer.cancel()
             self.pause_timer = None
+        # Held clients run on the next loop pass, in id order: never inside the command that unpaused.
         for client in list(self.clients.values()):
             connection = client.connection
             if isinstance(connection, RespConnection) and connection.pending is not None and client.blocked is None:
-                connection.resume()
+                if self.loop is not None:
+                    self.loop.call_soon(self._resume_held, connection)
+                else:
+                    connection.resume()
+
+    def _resume_held(self, connection: RespConnection) -> None:
+        client = connection.client
+        if connection.pending is not None and client is not None and client.blocked is None:
+            connection.resume()
 
     # --- side-path hooks ---------------------------------------------------------------------------
+    @property
+    def keyspace_events(self) -> str:
+        """The enabled notify-keyspace-events flags ("" when off): hot paths test it before notify()."""
+        return self.config.notify_keyspace_events  # type: ignore[no-any-return]
+
     def notify(self, db: Db, event: str, key: bytes, kind: str) -> None:
-        """Keyspace notification hook; the pub/sub subsystem replaces it."""
+        """Keyspace notification (notifyKeyspaceEvent): ``kind`` is the event's class character."""
+        if self.config.notify_keyspace_events:
+            self.pubsub.notify(db, event, key, kind)
 
     def propagate(self, db: Db, argv: list[bytes]) -> None:
         """Effect propagation hook (AOF); the persistence subsystem replaces it."""

@@ -3,6 +3,8 @@ subscriptions, blocking and reply mode. It is also the context every command han
 
 from __future__ import annotations
 
+import logging
+import time
 from typing import TYPE_CHECKING
 
 from miniredis.protocol.encoder import Encoder, encode2, encode3
@@ -15,13 +17,16 @@ if TYPE_CHECKING:
     from miniredis.server.app import Server
 
 
+log = logging.getLogger("miniredis")
+
+
 class Client:
     __slots__ = (
         "id", "server", "db", "resp", "encode", "name", "addr", "laddr", "fd", "created_ms", "last_interaction_ms",
         "authenticated", "user", "multi", "dirty_exec", "dirty_cas", "watched", "channels", "patterns",
         "shard_channels", "reply_mode", "last_command", "close_after_reply", "closed", "transport", "out",
         "flush_scheduled", "no_evict", "is_monitor", "blocked", "unblock_error", "kind", "propagate",
-        "connection", "argv_mem", "in_exec", "restricted",
+        "connection", "argv_mem", "in_exec", "restricted", "soft_limit_since",
     )
 
     def __init__(self, server: Server, client_id: int, transport: asyncio.Transport | None) -> None:
@@ -41,9 +46,10 @@ class Client:
         self.dirty_exec = False  # a command was rejected while queueing: EXEC will abort
         self.dirty_cas = False  # a WATCHed key was touched: EXEC will fail
         self.watched: list[tuple[Db, bytes, bool]] = []  # (db, key, already expired when watched)
-        self.channels: set[bytes] = set()
-        self.patterns: set[bytes] = set()
-        self.shard_channels: set[bytes] = set()
+        # Subscriptions in subscription order (dicts used as ordered sets).
+        self.channels: dict[bytes, None] = {}
+        self.patterns: dict[bytes, None] = {}
+        self.shard_channels: dict[bytes, None] = {}
         self.reply_mode = "on"  # CLIENT REPLY ON|OFF|SKIP ("skip_next" after SKIP)
         self.last_command = "NULL"
         self.close_after_reply = False
@@ -60,6 +66,7 @@ class Client:
         self.connection: object | None = None
         self.argv_mem = 0
         self.in_exec = False
+        self.soft_limit_since = 0.0  # monotonic time the output first passed the soft limit (0: under it)
         # True while any dispatcher check could reject or divert this client's commands
         # (unauthenticated, in MULTI, RESP2 with subscriptions); see update_restricted().
         self.restricted = not self.authenticated
@@ -85,22 +92,56 @@ class Client:
         return bool(self.channels or self.patterns or self.shard_channels)
 
     def push(self, reply: object) -> None:
-        """Queue an out-of-band reply (pub/sub message, MONITOR line) and flush it this loop pass."""
-        if self.closed:
+        """Queue an out-of-band reply (blocked-command reply, MONITOR line) for this loop pass."""
+        if not self.closed:
+            self.push_raw(self.encode(reply))
+
+    def push_raw(self, data: bytes) -> None:
+        """Queue encoded bytes; written once per loop pass however many arrive (fan-out batching)."""
+        if self.closed or self.close_after_reply:
             return
-        self.out.append(self.encode(reply))
+        self.out.append(data)
         if not self.flush_scheduled:
             self.flush_scheduled = True
             self.server.schedule_flush(self)
 
     def flush(self) -> None:
         self.flush_scheduled = False
-        if self.out and self.transport is not None and not self.closed:
+        transport = self.transport
+        if transport is None or self.closed:
+            self.out.clear()
+            return
+        if self.out:
             data = b"".join(self.out) if len(self.out) > 1 else self.out[0]
             self.out.clear()
-            self.transport.write(data)
-        if self.close_after_reply and not self.closed and self.transport is not None:
-            self.transport.close()
+            transport.write(data)
+            if self.server.output_limits_enforced:
+                self.check_output_limits(transport.get_write_buffer_size())
+        if self.close_after_reply and not self.closed:
+            transport.close()
+
+    def check_output_limits(self, pending: int) -> None:
+        """client-output-buffer-limit: over the hard limit, or over the soft limit for longer than its
+        seconds, the client is disconnected at once and what it had not read is dropped (as Redis)."""
+        limit = self.server.config.client_output_buffer_limit["pubsub" if self.in_pubsub_context else "normal"]
+        if limit.hard and pending >= limit.hard:
+            self.drop("hard")
+        elif limit.soft and pending >= limit.soft:
+            now = time.monotonic()
+            if not self.soft_limit_since:
+                self.soft_limit_since = now
+            elif now - self.soft_limit_since >= limit.soft_seconds:
+                self.drop("soft")
+        else:
+            self.soft_limit_since = 0.0
+
+    def drop(self, why: str) -> None:
+        log.warning("Client %s scheduled to be closed ASAP for overcoming of output buffer limits (%s).",
+                    self.addr, why)
+        self.close_after_reply = True
+        self.out.clear()
+        if self.transport is not None:
+            self.transport.abort()
 
     def __repr__(self) -> str:
         return f"Client(id={self.id}, addr={self.addr})"
