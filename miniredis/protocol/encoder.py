@@ -51,7 +51,7 @@ def encode2(reply: object) -> bytes:
     if reply is None:
         return b"$-1\r\n"
     if kind is list or kind is tuple or kind is SetReply or kind is Push:
-        return b"".join([b"*%d\r\n" % len(reply), *map(encode2, reply)])  # type: ignore[call-overload]
+        return b"".join([b"*%d\r\n" % len(reply), *map(encode2, reply)])  # type: ignore[call-overload,arg-type]
     if kind is Simple:
         return b"+%s\r\n" % reply.encode("latin-1")  # type: ignore[attr-defined]
     if kind is dict:
@@ -72,7 +72,7 @@ def encode2(reply: object) -> bytes:
     if kind is NullArray:
         return b"*-1\r\n"
     if kind is MultiReply:
-        return b"".join(map(encode2, reply))  # type: ignore[call-overload]
+        return b"".join(map(encode2, reply))  # type: ignore[call-overload,arg-type]
     if isinstance(reply, CommandError):
         return encode_error(reply.message)
     raise TypeError(f"cannot encode reply of type {kind.__name__}")
@@ -90,7 +90,7 @@ def encode3(reply: object) -> bytes:
     if reply is None or kind is NullArray:
         return b"_\r\n"
     if kind is list or kind is tuple:
-        return b"".join([b"*%d\r\n" % len(reply), *map(encode3, reply)])  # type: ignore[call-overload]
+        return b"".join([b"*%d\r\n" % len(reply), *map(encode3, reply)])  # type: ignore[call-overload,arg-type]
     if kind is Simple:
         return b"+%s\r\n" % reply.encode("latin-1")  # type: ignore[attr-defined]
     if kind is dict:
@@ -100,9 +100,9 @@ def encode3(reply: object) -> bytes:
             parts.append(encode3(value))
         return b"".join(parts)
     if kind is SetReply:
-        return b"".join([b"~%d\r\n" % len(reply), *map(encode3, reply)])  # type: ignore[call-overload]
+        return b"".join([b"~%d\r\n" % len(reply), *map(encode3, reply)])  # type: ignore[call-overload,arg-type]
     if kind is Push:
-        return b"".join([b">%d\r\n" % len(reply), *map(encode3, reply)])  # type: ignore[call-overload]
+        return b"".join([b">%d\r\n" % len(reply), *map(encode3, reply)])  # type: ignore[call-overload,arg-type]
     if kind is CommandError:
         return encode_error(reply.message)  # type: ignore[attr-defined]
     if kind is Double:
@@ -112,7 +112,7 @@ def encode3(reply: object) -> bytes:
     if kind is Verbatim:
         return b"=%d\r\ntxt:%s\r\n" % (len(reply) + 4, reply)  # type: ignore[arg-type]
     if kind is MultiReply:
-        return b"".join(map(encode3, reply))  # type: ignore[call-overload]
+        return b"".join(map(encode3, reply))  # type: ignore[call-overload,arg-type]
     if isinstance(reply, CommandError):
         return encode_error(reply.message)
     raise TypeError(f"cannot encode reply of type {kind.__name__}")

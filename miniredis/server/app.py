@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING
 
 from miniredis import __version__
 from miniredis.blocking import BlockingManager, ReadyKeys
-from miniredis.pubsub import PubSubHub
 from miniredis.clock import Clock, SystemClock
 from miniredis.commands import load_commands
 from miniredis.commands.registry import TABLE, CommandSpec
 from miniredis.config import Config
 from miniredis.errors import CommandError
 from miniredis.keyspace.db import Db
+from miniredis.pubsub import PubSubHub
 from miniredis.server.connection import RespConnection
 
 if TYPE_CHECKING:

@@ -49,7 +49,7 @@ class RespConnection(asyncio.Protocol):
         self.transport = transport  # type: ignore[assignment]  # uvloop's TCPTransport is not a subclass
         server = self.server
         if len(server.clients) >= server.config.maxclients:
-            transport.write(encode_error("ERR max number of clients reached"))
+            self.transport.write(encode_error("ERR max number of clients reached"))  # type: ignore[union-attr]
             transport.close()
             return
         client = Client(server, server.next_client_id(), self.transport)
