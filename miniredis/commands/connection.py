@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 
 CLIENT_NAME_ERROR = "ERR Client names cannot contain spaces, newlines or special characters."
 HELLO_NOAUTH = (
-    "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH "
-    "<user> <pass> option can be used to authenticate the client and select the RESP protocol version at "
+    "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> "
+    "<pass> option can be used to authenticate the client and select the RESP protocol version at "
     "the same time"
 )
 
@@ -138,8 +138,7 @@ def swapdb(client: Client, argv: list[bytes]) -> object:
                 if key in db.data or key in other.data:
                     for watcher in watchers:
                         watcher.dirty_cas = True
-        one.data, two.data = two.data, one.data
-        one.expires, two.expires = two.expires, one.expires
+        one.swap_with(two)
         for db in (one, two):
             for key in db.blocking:
                 if key in db.data:
