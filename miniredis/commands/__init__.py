@@ -13,8 +13,11 @@ FAMILIES = (
     "transactions",
     "generic",
     "strings",
+    "strings_numeric",
     "hashes",
     "sets",
+    "pubsub",
+    "lists",
 )
 
 

@@ -12,7 +12,6 @@ from miniredis.errors import NOT_FLOAT, NOT_INTEGER, CommandError
 from miniredis.protocol.parser import string2ll
 
 
-
 def parse_int(raw: bytes, error: str = NOT_INTEGER) -> int:
     """A 64-bit signed integer as Redis's string2ll reads it (``+1``, ``01``, `` 1``, ``1.0`` rejected)."""
     value = string2ll(raw)
