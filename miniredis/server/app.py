@@ -205,7 +205,7 @@ class Server:
         """MONITOR line: ``+<time> [<db> <addr>] "arg" ...`` with arguments quoted as sdscatrepr does."""
         now_us = self.clock.time_us()
         line = f"{now_us // 1_000_000}.{now_us % 1_000_000:06d} [{client.db.id} {client.addr}] " + " ".join(
-            repr_arg(arg) for arg in argv
+            repr_arg(arg) for arg in redact_credentials(argv)
         )
         from miniredis.protocol.replies import Simple
 
@@ -317,6 +317,31 @@ class Server:
     @property
     def uptime_seconds(self) -> int:
         return int(time.monotonic() - self.started_monotonic)
+
+
+REDACTED = b"(redacted)"
+
+
+def redact_credentials(argv: list[bytes]) -> list[bytes]:
+    """What MONITOR shows of a command carrying a password, as Redis 7.0 redacts it: every argument of
+    AUTH, and the username and password after HELLO's AUTH option."""
+    name = argv[0].lower()
+    if name == b"auth":
+        return [argv[0]] + [REDACTED] * (len(argv) - 1)
+    if name == b"hello":
+        shown = list(argv)
+        index = 2
+        while index < len(shown):
+            option = shown[index].lower()
+            if option == b"auth" and index + 2 < len(shown):
+                shown[index + 1] = shown[index + 2] = REDACTED
+                index += 3
+            elif option == b"setname":
+                index += 2
+            else:
+                index += 1
+        return shown
+    return argv
 
 
 def repr_arg(raw: bytes) -> str:
