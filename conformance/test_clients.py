@@ -208,8 +208,6 @@ def test_multi_and_watch_flags(pair: Pair, pair_factory: Callable[..., Pair]) ->
     assert b" flags=N " in line and b" multi=-1 " in line
 
 
-@pytest.mark.xfail(reason="miniredis sets cmd= when a command runs; Redis sets it at lookup (queued "
-                          "commands in MULTI, arity errors, NULL for unknown commands)", strict=True)
 def test_cmd_is_the_last_command_looked_up(pair: Pair, pair_factory: Callable[..., Pair]) -> None:
     other = pair_factory(2)
     ids = other_ids(other)

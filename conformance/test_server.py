@@ -190,7 +190,6 @@ def test_info_commandstats_counters(pair: Pair) -> None:
     pair.check("INFO", "commandstats", compare=commandstats_counts)
 
 
-@pytest.mark.xfail(strict=True, reason="the dispatcher does not count arity rejections in rejected_calls yet")
 def test_info_commandstats_counts_arity_rejections(pair: Pair) -> None:
     """Redis counts a command refused for its arity as a rejected call of that command (``cmdstat_get:calls=0,
     ...,rejected_calls=1``); an unknown subcommand is counted nowhere."""

@@ -61,6 +61,8 @@ PUBSUB_CONTEXT = (
     "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
 )
 
+REPLICA_KEYSPACE = "ERR Replica can't interact with the keyspace"
+
 # --- transactions (multi.c) ---------------------------------------------------------------------------
 MULTI_NESTED = "ERR MULTI calls can not be nested"
 EXEC_WITHOUT_MULTI = "ERR EXEC without MULTI"

@@ -49,7 +49,7 @@ def echo(client: Client, argv: list[bytes]) -> object:
 def authenticate(client: Client, username: bytes, password: bytes) -> None:
     """ACLAuthenticateUser for the single ``default`` user; raises WRONGPASS on failure."""
     required = client.server.config.requirepass
-    if username != b"default" or (required and password != required.encode()):
+    if username != b"default" or (required and password != required.encode("utf-8", "surrogateescape")):
         raise CommandError(errors.WRONGPASS)
     client.authenticated = True
     client.user = username
@@ -82,25 +82,21 @@ def hello(client: Client, argv: list[bytes]) -> object:
         index = 2
         if version < 2 or version > 3:
             raise CommandError(errors.NOPROTO)
-    username = password = name = None
+    # Options take effect one by one, in order: an error leaves the earlier ones applied (as in Redis).
     while index < len(argv):
         more = len(argv) - 1 - index
         option = argv[index]
         if eq(option, b"auth") and more >= 2:
-            username, password = argv[index + 1], argv[index + 2]
+            authenticate(client, argv[index + 1], argv[index + 2])
             index += 3
         elif eq(option, b"setname") and more >= 1:
-            name = argv[index + 1]
-            validate_client_name(name)
+            validate_client_name(argv[index + 1])
+            client.name = argv[index + 1]
             index += 2
         else:
             raise CommandError(f"ERR Syntax error in HELLO option '{errors.text(option)}'")
-    if username is not None and password is not None:
-        authenticate(client, username, password)
     if not client.authenticated:
         raise CommandError(HELLO_NOAUTH)
-    if name is not None:
-        client.name = name
     if version:
         client.set_protocol(version)
     return {

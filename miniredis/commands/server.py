@@ -32,7 +32,7 @@ from miniredis.config import SETTINGS, ConfigError, Setting, rewrite_config_file
 from miniredis.config import lookup as lookup_setting
 from miniredis.errors import CommandError
 from miniredis.glob import glob_match
-from miniredis.protocol.replies import OK, Simple, Verbatim
+from miniredis.protocol.replies import NO_REPLY, OK, Simple, Verbatim
 from miniredis.server.connection import RespConnection
 
 if TYPE_CHECKING:
@@ -178,6 +178,13 @@ def _apply(server: Server, setting: Setting) -> None:
                 parser.query_limit = config.client_query_buffer_limit
     elif name == "loglevel":
         logging.getLogger("miniredis").setLevel(LOG_LEVELS[config.loglevel])
+    elif name in ("appendonly", "appendfsync"):
+        # AOF (miniredis.persistence): turning it on writes a base first (a rewrite), as Redis does.
+        try:
+            server.aof.config_changed(name)
+        except (OSError, RuntimeError) as error:
+            log.warning("Unable to turn on AOF: %s", error)
+            raise ConfigError("Unable to turn on AOF. Check server logs.") from None
     elif name in ("port", "bind"):
         rebind(server, config.bind, config.port, "port" if name == "port" else "bind")
     # hz, timeout and maxclients are read where they are used (cron, accept), so they apply at once.
@@ -370,11 +377,7 @@ def lastsave(client: Client, argv: list[bytes]) -> object:
 def monitor(client: Client, argv: list[bytes]) -> object:
     if client.in_exec or client.multi is not None:
         raise CommandError(MONITOR_DENY_BLOCKING)
-    server = client.server
-    add_monitor = getattr(server, "add_monitor", None)
-    if add_monitor is not None:
-        add_monitor(client)
-    elif client not in server.monitors:
-        server.monitors.append(client)
-        client.is_monitor = True
+    if client.is_monitor:
+        return NO_REPLY  # Redis answers a second MONITOR with nothing
+    client.server.add_monitor(client)
     return OK

@@ -88,17 +88,17 @@ def exec_(client: Client, argv: list[bytes]) -> object:
             raise CommandError(errors.EXECABORT)
         return NULL_ARRAY
     queued = client.multi
-    client.multi = None
-    client.dirty_exec = False
-    client.update_restricted()
     unwatch_all(client)  # as early as possible: the transaction's own writes must not matter
-    client.in_exec = True
+    client.in_exec = True  # the client stays in MULTI (CLIENT LIST flag x) until EXEC is done
     replies: list[object] = []
     try:
         for spec, queued_argv in queued:
             replies.append(call(client, spec, queued_argv))
     finally:
         client.in_exec = False
+        client.multi = None
+        client.dirty_exec = False
+        client.update_restricted()
     return replies
 
 

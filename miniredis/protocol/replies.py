@@ -72,7 +72,14 @@ class NullArray:
         return "NULL_ARRAY"
 
 
+class NoReply:
+    """A command that answers nothing at all (MONITOR sent again by a monitoring client)."""
+
+    __slots__ = ()
+
+
 NULL_ARRAY = NullArray()
+NO_REPLY = NoReply()
 OK = Raw(b"+OK\r\n")
 PONG = Raw(b"+PONG\r\n")
 QUEUED = Raw(b"+QUEUED\r\n")

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from miniredis import errors
 from miniredis.blocking import Block
 from miniredis.errors import CommandError
-from miniredis.protocol.replies import QUEUED, Raw
+from miniredis.protocol.replies import NO_REPLY, QUEUED, Raw
 
 if TYPE_CHECKING:
     from miniredis.blocking import Waiter
@@ -54,16 +54,25 @@ perf_counter_ns = time.perf_counter_ns
 REPLY_ON = "on"  # client.reply_mode values are these interned strings: "on", "off", "skip", "skip_next"
 
 
-def resolve(client: Client, argv: list[bytes]) -> CommandSpec:
-    """Find the spec for ``argv`` and check its arity, raising the exact rejection text."""
+def lookup(client: Client, argv: list[bytes]) -> CommandSpec:
+    """The spec for ``argv`` (command, then subcommand), or the unknown command/subcommand error.
+    Like Redis's lookup, it sets the client's current command (``NULL`` when there is none)."""
     spec = client.server.table.lookup(argv[0])
-    if spec is None:
-        raise CommandError(errors.unknown_command(argv[0], argv[1:]))
-    if spec.subcommands and len(argv) > 1:
-        sub = spec.subcommands.get(argv[1]) or spec.subcommands.get(argv[1].lower())
-        if sub is None:
+    if spec is not None and spec.subcommands and len(argv) > 1:
+        spec = spec.subcommands.get(argv[1]) or spec.subcommands.get(argv[1].lower())
+        if spec is None:
+            client.last_command = "NULL"
             raise CommandError(errors.unknown_subcommand(argv[1], argv[0]))
-        spec = sub
+    if spec is None:
+        client.last_command = "NULL"
+        raise CommandError(errors.unknown_command(argv[0], argv[1:]))
+    client.last_command = spec.name
+    return spec
+
+
+def resolve(client: Client, argv: list[bytes]) -> CommandSpec:
+    """``lookup`` plus the arity check: the spec, or the exact rejection text (AOF replay uses it)."""
+    spec = lookup(client, argv)
     arity = spec.arity
     if (arity > 0 and arity != len(argv)) or len(argv) < -arity:
         raise CommandError(errors.wrong_arity(spec.name))
@@ -117,7 +126,9 @@ def run_requests(client: Client, requests: Sequence[list[bytes]]) -> int:
             if server.ready_keys:
                 server.serve_ready_keys()
         consumed += 1
-        if client.reply_mode is REPLY_ON:
+        if reply is NO_REPLY:
+            pass
+        elif client.reply_mode is REPLY_ON:
             # Pre-encoded replies (+OK, +QUEUED) are the same in both protocols: no encoder call.
             out.append(reply if type(reply) is Raw else client.encode(reply))  # type: ignore[arg-type]
         elif client.reply_mode == "skip_next":
@@ -135,13 +146,18 @@ def dispatch(client: Client, argv: list[bytes]) -> object:
     server = client.server
     spec: CommandSpec | None = None
     try:
-        spec = resolve(client, argv)
+        spec = lookup(client, argv)
+        if (spec.arity > 0 and spec.arity != len(argv)) or len(argv) < -spec.arity:
+            raise CommandError(errors.wrong_arity(spec.name))
         if not client.authenticated and not spec.no_auth:
             raise CommandError(errors.NOAUTH)
         if client.multi is not None and spec.no_multi:
             raise CommandError(errors.NOT_ALLOWED_IN_MULTI)
         if client.resp == 2 and not spec.pubsub_allowed and client.in_pubsub_context:
             raise CommandError(errors.PUBSUB_CONTEXT.format(spec.name))
+        if client.is_monitor and (spec.write or spec.readonly or spec.may_replicate):
+            # A MONITOR connection is a replica to Redis: it may not touch the keyspace.
+            raise CommandError(errors.REPLICA_KEYSPACE)
     except CommandError as rejection:
         server.stats.count_error(rejection)
         if spec is not None:
@@ -206,6 +222,5 @@ def propagate_effects(client: Client, argv: list[bytes]) -> None:
     """Feed the effect of the command that just ran to the AOF: its rewritten form(s) or argv itself."""
     effects = client.propagate
     client.propagate = None
-    server = client.server
-    for effect in effects if effects is not None else (argv,):
-        server.propagate(client.db, effect)
+    # One call per command (not per effect), so the AOF can group a command's effects (MULTI/EXEC).
+    client.server.propagate_command(client, argv, effects)

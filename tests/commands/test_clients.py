@@ -63,6 +63,23 @@ class Raw:
         """Several requests in one write (so that they arrive together)."""
         self.sock.sendall(b"".join(self.encode(*argv) for argv in commands))
 
+    def expect(self, expected: bytes, wait: float = 5.0) -> bytes:
+        """Read until ``expected`` has arrived (or more, or the time is up): robust on a loaded machine."""
+        deadline = time.monotonic() + wait
+        out = b""
+        self.sock.settimeout(0.02)
+        while time.monotonic() < deadline and len(out) < len(expected):
+            try:
+                chunk = self.sock.recv(65536)
+            except TimeoutError:
+                continue
+            except ConnectionResetError:
+                return out + b"<closed>"
+            if not chunk:
+                return out + b"<closed>"
+            out += chunk
+        return out
+
     def read(self, wait: float = 0.2) -> bytes:
         deadline = time.monotonic() + wait
         out = b""
@@ -258,7 +275,7 @@ def test_kill_old_form_can_kill_the_caller(raw_conn: Raw) -> None:
     raw_conn.send("CLIENT", "INFO")
     addr = dict(parse_line(raw_conn.read().split(b"\r\n")[1]))["addr"]
     raw_conn.pipeline(("CLIENT", "KILL", addr), ("PING",))
-    assert raw_conn.read() == b"+OK\r\n<closed>"
+    assert raw_conn.expect(b"+OK\r\n<closed>")
 
 
 def test_kill_filters(r: redis.Redis, server: MiniRedisServer) -> None:
@@ -295,7 +312,7 @@ def test_kill_by_laddr_and_user(server: MiniRedisServer, raw_conn: Raw) -> None:
         assert int(raw_conn.read()[1:-2]) >= 1
         assert victim.read().endswith(b"<closed>")
         raw_conn.send("PING")
-        assert raw_conn.read() == b"+PONG\r\n"
+        assert raw_conn.expect(b"+PONG\r\n")
     finally:
         victim.close()
 
@@ -303,7 +320,7 @@ def test_kill_by_laddr_and_user(server: MiniRedisServer, raw_conn: Raw) -> None:
 def test_kill_self_with_skipme_no_replies_then_closes(raw_conn: Raw) -> None:
     ident = raw_conn.id()
     raw_conn.pipeline(("CLIENT", "KILL", "ID", ident, "SKIPME", "no"), ("PING",))
-    assert raw_conn.read() == b":1\r\n<closed>"
+    assert raw_conn.expect(b":1\r\n<closed>")
 
 
 @pytest.mark.parametrize(
@@ -338,13 +355,13 @@ def test_pause_write_holds_writes_only(r: redis.Redis, server: MiniRedisServer) 
         assert r.client_pause(300, all=False) is True
         started = time.monotonic()
         writer.send("GET", "k")
-        assert writer.read(0.1) == b"$-1\r\n"  # reads run during a WRITE pause
+        assert writer.expect(b"$-1\r\n")  # reads run during a WRITE pause
         writer.send("SET", "k", "v")
         writer.send("GET", "k")  # behind the held write, in order
         assert writer.read(0.1) == b""
         entry = list_by_id(r, ident)[0]
         assert "b" in entry["flags"] and entry["argv-mem"] == "5"
-        assert writer.read(0.6) == b"+OK\r\n$1\r\nv\r\n"
+        assert writer.expect(b"+OK\r\n$1\r\nv\r\n")
         assert time.monotonic() - started >= 0.25
     finally:
         writer.close()
@@ -362,10 +379,10 @@ def test_pause_all_holds_reads_and_unpause_releases(r: redis.Redis, server: Mini
             unpauser.send("CLIENT", "UNPAUSE")  # in ALL mode even CLIENT UNPAUSE waits
             assert unpauser.read(0.1) == b""
             server.call(lambda srv: srv.unpause())
-            assert unpauser.read(0.2) == b"+OK\r\n"
+            assert unpauser.expect(b"+OK\r\n")
         finally:
             unpauser.close()
-        assert reader.read(0.2) == b"$-1\r\n"
+        assert reader.expect(b"$-1\r\n")
     finally:
         reader.close()
 
@@ -378,7 +395,7 @@ def test_unpause_command(r: redis.Redis, server: MiniRedisServer) -> None:
         writer.send("SET", "k", "v")
         assert writer.read(0.1) == b""
         assert r.client_unpause() in (b"OK", "OK", True)
-        assert writer.read(0.2) == b"+OK\r\n"
+        assert writer.expect(b"+OK\r\n")
     finally:
         writer.close()
 
@@ -391,7 +408,7 @@ def test_pause_keeps_the_later_end_and_the_stricter_mode(r: redis.Redis, server:
         r.client_pause(0, all=True)  # upgrades the pause in progress to ALL, keeps its end
         reader.send("GET", "k")
         assert reader.read(0.15) == b""
-        assert reader.read(0.6) == b"$-1\r\n"
+        assert reader.expect(b"$-1\r\n")
     finally:
         reader.close()
 
@@ -403,7 +420,7 @@ def test_pause_with_a_past_end_pauses_nothing(r: redis.Redis, server: MiniRedisS
         assert r.execute_command("CLIENT", "PAUSE", "0", "WRITE") in (b"OK", "OK", True)
         assert r.execute_command("CLIENT", "PAUSE", str(2**63 - 1), "WRITE") in (b"OK", "OK", True)  # wraps
         writer.send("SET", "k", "v")
-        assert writer.read(0.1) == b"+OK\r\n"
+        assert writer.expect(b"+OK\r\n")
         assert server.call(lambda srv: srv.pause_active) is False
     finally:
         writer.close()
@@ -457,7 +474,7 @@ def test_unblock_a_blocked_client(r: redis.Redis, server: MiniRedisServer, reaso
         assert list_by_id(r, ident)[0]["flags"] == "N"
         assert r.execute_command("CLIENT", "UNBLOCK", ident, *reason) == 0  # no longer blocked
         blocked.send("PING")
-        assert blocked.read() == b"+PONG\r\n"
+        assert blocked.expect(b"+PONG\r\n")
     finally:
         blocked.close()
 
@@ -474,7 +491,7 @@ def test_unblock_unblocked_or_unknown_clients(r: redis.Redis, server: MiniRedisS
         assert held.read(0.1) == b""
         assert r.execute_command("CLIENT", "UNBLOCK", ident) == 0  # held by PAUSE is not blocked on keys
         r.client_unpause()
-        assert held.read() == b"+OK\r\n"
+        assert held.expect(b"+OK\r\n")
     finally:
         held.close()
 
@@ -504,7 +521,7 @@ def test_reply_off_and_on(raw_conn: Raw) -> None:
     raw_conn.send("PING")
     raw_conn.send("CLIENT", "REPLY", "ON")
     raw_conn.send("PING")
-    assert raw_conn.read() == b"+OK\r\n+PONG\r\n"
+    assert raw_conn.expect(b"+OK\r\n+PONG\r\n")
 
 
 def test_reply_skip_drops_the_next_reply_only(raw_conn: Raw) -> None:
@@ -514,7 +531,7 @@ def test_reply_skip_drops_the_next_reply_only(raw_conn: Raw) -> None:
     raw_conn.send("CLIENT", "REPLY", "SKIP")
     raw_conn.send("CLIENT", "REPLY", "ON")  # ON right after SKIP is answered
     raw_conn.send("CLIENT", "REPLY", "foo")
-    assert raw_conn.read() == b"$4\r\nkept\r\n+OK\r\n-ERR syntax error\r\n"
+    assert raw_conn.expect(b"$4\r\nkept\r\n+OK\r\n-ERR syntax error\r\n")
 
 
 def test_reply_argument_errors(r: redis.Redis) -> None:
