@@ -43,7 +43,7 @@ def _free_port() -> int:
 def _redis_server_binary() -> str | None:
     explicit = os.environ.get("REDIS_SERVER")
     if explicit:
-        return explicit
+        return shutil.which(explicit)  # None unless it names an executable
     return shutil.which("redis-server")
 
 

@@ -38,6 +38,8 @@ INT_MAX = 2**31 - 1
 FAST_HELD_LIMIT = 64 * 1024  # a partial request larger than this is handed to the exact parser
 # A length of 9 or more digits at the end of a chunk: the exact parser checks it against the limits.
 _LONG_LENGTH_AT_END = re.compile(rb"[$*]-?\d{9,}\r?\n?\Z")
+# A multibulk count of a million or more, or a count cut by the end of the chunk (its size is unknown).
+_BIG_COUNT = re.compile(rb"\*[-+]?(?:\d{7,}|\d*\r?\Z)")
 _INT_TEXT = re.compile(rb"-?[1-9][0-9]{0,18}|0")
 
 
@@ -82,6 +84,10 @@ class RequestParser:
         return sum(map(len, self._fast_chunks))
 
     def _feed_fast(self, data: bytes) -> list[list[bytes]]:
+        if _BIG_COUNT.search(data) is not None:
+            # hiredis allocates a list of the announced size up front (`*300000000` costs seconds and
+            # gigabytes) and accepts counts above INT_MAX: the exact parser reads such requests.
+            return self._switch_to_slow(data)
         reader = self._reader
         reader.feed(data)
         self._fast_chunks.append(data)
@@ -137,7 +143,8 @@ class RequestParser:
         if self._slow is None:
             return self._switch_to_slow(data)
         requests = self._slow.feed(data)
-        if self._slow.pos >= len(self._slow.buf) and self.error is None:
+        slow = self._slow
+        if slow.pos >= len(slow.buf) and slow.at_boundary() and self.error is None:
             self._slow = None  # back on a request boundary: the next chunk may take the fast path
         return requests
 
@@ -253,6 +260,10 @@ class _SlowParser:
         if owner.error is None and len(self.buf) - self.pos > owner.query_limit:
             owner.error = ProtocolError("")  # Redis closes such a client without a reply
         return requests
+
+    def at_boundary(self) -> bool:
+        """True between requests (not inside a multibulk whose header was read)."""
+        return self._multibulk_left == 0
 
     def _fail(self, message: str) -> None:
         self.owner.error = ProtocolError("ERR Protocol error: " + message)
