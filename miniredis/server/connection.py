@@ -87,6 +87,13 @@ class RespConnection(asyncio.Protocol):
             self.pending.extend(requests)
             return
         self.process(requests)
+        # An unauthenticated client's requests are parsed one at a time (each may be AUTH): go on
+        # with what is still buffered while the client can take more.
+        while (requests and parser.holds_unparsed and self.pending is None and not client.closed
+               and not client.close_after_reply):
+            requests = parser.feed(b"")
+            if requests:
+                self.process(requests)
 
     # --- request processing ------------------------------------------------------------------------
     def process(self, requests: list[list[bytes]] | deque[list[bytes]]) -> None:
