@@ -18,6 +18,13 @@ FAMILIES = (
     "sets",
     "pubsub",
     "lists",
+    "sorted_sets",
+    "sorted_sets_ranges",
+    "sorted_sets_algebra",
+    "streams",
+    "stream_groups",
+    "stream_claims",
+    "persistence",
 )
 
 

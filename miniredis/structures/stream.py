@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from miniredis.structures.listpack import DELETED, StreamNode
+from miniredis.structures.listpack import DELETED, Entry, StreamNode
 from miniredis.structures.rax import Rax
 
 StreamID = tuple[int, int]
@@ -58,8 +58,10 @@ class Stream:
         if node is not None:
             limit = max_bytes if 0 < max_bytes <= 1 << 30 else 1 << 30
             incoming = sum(map(len, fields)) + sum(map(len, values))
-            if node.lp_bytes + incoming >= limit or (max_entries and node.total >= max_entries):
+            if node.lp_bytes + incoming >= limit or (max_entries and node.count + node.deleted >= max_entries):
                 node.pack()
+                if fields == node.fields:
+                    fields = node.fields  # one field-name tuple shared by the nodes, not one per node
                 node = None
         if node is None:
             node = StreamNode(stream_id[0], stream_id[1], fields)
@@ -74,9 +76,10 @@ class Stream:
 
     # --- reading -----------------------------------------------------------------------------------
     def range(self, start: StreamID, end: StreamID, count: int = 0,
-              reverse: bool = False) -> Iterator[tuple[StreamID, StreamNode, tuple[bytes, ...]]]:
+              reverse: bool = False) -> Iterator[tuple[StreamID, StreamNode, Entry]]:
         """Valid entries with ``start <= id <= end`` in order (newest first with ``reverse``), at most
-        ``count`` of them when count > 0; yields (id, node, values) — field names via ``node``."""
+        ``count`` of them when count > 0; yields (id, node, entry): ``entry[3]`` holds the values,
+        ``entry[2]`` the field names or None when they are the node's (``node.fields``)."""
         if start > end or self.length == 0:
             return
         produced = 0
@@ -138,6 +141,8 @@ class Stream:
                 if entry[4] & DELETED:
                     return False
                 node.mark_deleted(index)
+                if node is not self.tail:
+                    node.pack()
                 break
             if (entry[0], entry[1]) > stream_id:
                 return False
@@ -164,9 +169,18 @@ class Stream:
 
     def trim(self, maxlen: int | None = None, minid: StreamID | None = None, approx: bool = False,
              limit: int = 0) -> int:
-        """XTRIM/XADD trimming by MAXLEN or MINID (one of them); returns the entries removed."""
+        """XTRIM/XADD trimming by MAXLEN or MINID (one of them); returns the entries removed.
+
+        Whole nodes go from the head while the limit allows; for MINID a node goes whole when the
+        ID of its last entry (deleted or not, as Redis reads the listpack's edge) is below ``minid``.
+        """
         removed = 0
-        for master, node in list(self.rax.items()):
+        # Bounded: every pass either drops the head node or ends the loop.
+        for _ in range(len(self.rax) + 1):
+            head = self.rax.first()
+            if head is None:
+                break
+            master, node = head
             if maxlen is not None and self.length <= maxlen:
                 break
             if limit and removed + node.count > limit:
@@ -174,8 +188,7 @@ class Stream:
             if maxlen is not None:
                 whole = self.length - node.count >= maxlen
             else:
-                edges = node.first_last_ids()
-                whole = edges is None or edges[1] < minid  # type: ignore[operator]
+                whole = node.last_id() < minid  # type: ignore[operator]
             if whole:
                 self._drop_node(master, node)
                 self.length -= node.count
@@ -193,11 +206,14 @@ class Stream:
                     node.mark_deleted(index)
                     self.length -= 1
                     removed += 1
+            if node is not self.tail:
+                node.pack()
             break
-        if self.length == 0:
-            self.first_id = MIN_ID
-        else:
-            self._refresh_first_id()
+        if removed:
+            if self.length == 0:
+                self.first_id = MIN_ID
+            else:
+                self._refresh_first_id()
         return removed
 
     # --- shape -------------------------------------------------------------------------------------
@@ -236,8 +252,8 @@ class Stream:
 def flat_pairs(node: StreamNode, entry: tuple) -> list[bytes]:  # type: ignore[type-arg]
     """An entry's field/value list as XRANGE replies it: [f1, v1, f2, v2, ...]."""
     fields = entry[2] if entry[2] is not None else node.fields
-    out: list[bytes] = []
-    for field, value in zip(fields, entry[3], strict=True):
-        out.append(field)
-        out.append(value)
+    values = entry[3]
+    out: list[bytes] = [b""] * (2 * len(values))
+    out[0::2] = fields
+    out[1::2] = values
     return out
