@@ -159,11 +159,20 @@ def dispatch(client: Client, argv: list[bytes]) -> object:
             # A MONITOR connection is a replica to Redis: it may not touch the keyspace.
             raise CommandError(errors.REPLICA_KEYSPACE)
     except CommandError as rejection:
-        server.stats.count_error(rejection)
         if spec is not None:
             spec.rejected_calls += 1
         if client.multi is not None:
             client.dirty_exec = True
+        if spec is not None and spec.name == "exec":
+            # A rejected EXEC discards the transaction and says why (execCommandAbort), even
+            # outside MULTI: "EXECABORT Transaction discarded because of: <reason>".
+            from miniredis.commands.transactions import discard_transaction
+
+            if client.multi is not None:
+                discard_transaction(client)
+            reason = rejection.message[4:] if rejection.message.startswith("ERR ") else rejection.message
+            rejection = CommandError("EXECABORT Transaction discarded because of: " + reason)
+        server.stats.count_error(rejection)
         return rejection
     if server.pause_active and server.pause_holds(client, spec):
         return POSTPONED
