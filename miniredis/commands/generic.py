@@ -335,9 +335,10 @@ def move(client: Client, argv: list[bytes]) -> object:
 
 
 # --- OBJECT -------------------------------------------------------------------------------------------------
+# OBJECT's lookups count a miss but send no "keymiss" notification (notify=False), as Redis 7.0.
 @command("object|encoding")
 def object_encoding(client: Client, argv: list[bytes]) -> object:
-    value = client.db.peek_read(argv[2])
+    value = client.db.peek_read(argv[2], notify=False)
     if value is None:
         return None
     return encoding_of(value, client.server.config)
@@ -345,7 +346,7 @@ def object_encoding(client: Client, argv: list[bytes]) -> object:
 
 @command("object|refcount")
 def object_refcount(client: Client, argv: list[bytes]) -> object:
-    value = client.db.peek_read(argv[2])
+    value = client.db.peek_read(argv[2], notify=False)
     if value is None:
         return None
     return SHARED_REFCOUNT if is_shared(value, client.server.config) else 1
@@ -354,7 +355,7 @@ def object_refcount(client: Client, argv: list[bytes]) -> object:
 @command("object|idletime")
 def object_idletime(client: Client, argv: list[bytes]) -> object:
     db = client.db
-    if db.peek_read(argv[2]) is None:
+    if db.peek_read(argv[2], notify=False) is None:
         return None
     if "lfu" in client.server.config.maxmemory_policy:
         raise CommandError(LFU_SELECTED)
@@ -364,7 +365,7 @@ def object_idletime(client: Client, argv: list[bytes]) -> object:
 @command("object|freq")
 def object_freq(client: Client, argv: list[bytes]) -> object:
     db = client.db
-    if db.peek_read(argv[2]) is None:
+    if db.peek_read(argv[2], notify=False) is None:
         return None
     if "lfu" not in client.server.config.maxmemory_policy:
         raise CommandError(LFU_NOT_SELECTED)

@@ -162,19 +162,16 @@ def set_generic(client: Client, key: bytes, value: bytes, flags: int, expire_raw
 
 @command("set")
 def set_(client: Client, argv: list[bytes]) -> object:
-    if len(argv) == 3:  # the common case: no options
-        db = client.db
-        key = argv[1]
+    db = client.db
+    key = argv[1]
+    # The common case: no options, no TTL to clear and no keyspace events. A volatile key (maybe
+    # expired: "expired" then "new") or enabled events ("new") go through Db.set. (pub/sub helper)
+    if len(argv) == 3 and key not in db.expires and not client.server.keyspace_events:
         db.data[key] = argv[2]
         db.access[key] = db.lru_ms  # OBJECT IDLETIME: a write touches the key
-        if key in db.expires:
-            del db.expires[key]
         if db.watched or db.blocking:
             db.signal_modified(key)
-        server = client.server
-        server.dirty += 1
-        if server.keyspace_events:
-            server.notify(db, "set", key, "$")
+        client.server.dirty += 1
         return OK
     flags, expire_raw = parse_extended(argv, for_set=True)
     result = set_generic(client, argv[1], argv[2], flags, expire_raw)

@@ -112,11 +112,14 @@ class Db:
     def lookup_read(self, key: bytes) -> object | None:
         """``lookup`` for read commands: also counts INFO keyspace_hits / keyspace_misses."""
         value = self.lookup(key)
-        stats = self.server.stats
+        server = self.server
         if value is None:
-            stats.keyspace_misses += 1
+            server.stats.keyspace_misses += 1
+            # Keyspace notifications, class "m": every read miss is a "keymiss" event (lookupKeyRead).
+            if "m" in server.keyspace_events:
+                server.notify(self, "keymiss", key, "m")
         else:
-            stats.keyspace_hits += 1
+            server.stats.keyspace_hits += 1
         return value
 
     def lookup_typed(self, key: bytes, kind: type) -> object | None:
@@ -133,14 +136,19 @@ class Db:
             return None
         return self.data.get(key)
 
-    def peek_read(self, key: bytes) -> object | None:
-        """``peek`` that counts keyspace hits and misses (TYPE, EXISTS, TTL, OBJECT)."""
+    def peek_read(self, key: bytes, notify: bool = True) -> object | None:
+        """``peek`` that counts keyspace hits and misses (TYPE, EXISTS, TTL, OBJECT).
+
+        A miss sends "keymiss" (class "m") as any read does, unless ``notify`` is False: OBJECT's
+        lookups count the miss but send nothing (Redis's LOOKUP_NONOTIFY)."""
         value = self.peek(key)
-        stats = self.server.stats
+        server = self.server
         if value is None:
-            stats.keyspace_misses += 1
+            server.stats.keyspace_misses += 1
+            if notify and "m" in server.keyspace_events:
+                server.notify(self, "keymiss", key, "m")
         else:
-            stats.keyspace_hits += 1
+            server.stats.keyspace_hits += 1
         return value
 
     def exists(self, key: bytes) -> bool:
@@ -188,7 +196,16 @@ class Db:
 
     # --- writes ------------------------------------------------------------------------------------
     def set(self, key: bytes, value: object, keep_ttl: bool = False) -> None:
-        """Store ``value`` (Redis's setKey): the key's TTL is dropped unless ``keep_ttl``."""
+        """Store ``value`` (Redis's setKey): the key's TTL is dropped unless ``keep_ttl``.
+
+        As setKey looks the key up for writing first, a key past its expiry time is deleted (and its
+        "expired" event sent) before the store; storing a key that does not exist sends "new" (class "n").
+        """
+        expires = self.expires
+        if key in expires and expires[key] <= self.server.clock.time_ms():
+            self.expire_now(key)
+        if "n" in self.server.keyspace_events and key not in self.data:
+            self.server.notify(self, "new", key, "n")
         self.data[key] = value
         self.access[key] = self.lru_ms
         if not keep_ttl and key in self.expires:
@@ -196,7 +213,10 @@ class Db:
         self.signal_modified(key)
 
     def add(self, key: bytes, value: object) -> None:
-        """Create a new key (dbAdd); the caller knows it does not exist."""
+        """Create a new key (dbAdd); the caller knows it does not exist. Every key creation passes
+        here or through ``set``: the one place for the "new" keyspace event (class "n")."""
+        if "n" in self.server.keyspace_events:
+            self.server.notify(self, "new", key, "n")
         self.data[key] = value
         self.access[key] = self.lru_ms
         self.signal_modified(key)
