@@ -9,7 +9,8 @@ A write to a key calls ``Db.signal_modified``, which marks the key ready when it
 the writing command has finished (or EXEC, or a script), the dispatcher calls
 ``serve_ready_keys``: for each ready key, in the order keys became ready, its waiters are tried in
 FIFO order by re-running their command's handler with ``client.blocked`` still set (so the handler
-can read its saved state, e.g. the IDs ``$`` resolved to when it blocked). A handler that can
+can read its saved state, e.g. the IDs ``$`` resolved to when it blocked, and ``ready_key``, the key
+being served: a client blocked on several keys is served from the one that became ready). A handler that can
 serve returns its reply and the client is released; one that returns ``Block`` again stays queued
 in place. Serving can make other keys ready (BLMOVE pushes): the loop runs until none are left.
 
@@ -22,7 +23,10 @@ timeouts run on the event loop's monotonic clock, not on the server clock (like 
 from __future__ import annotations
 
 import math
+import re
 from collections import deque
+from decimal import Decimal
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from miniredis.errors import TIMEOUT_NEGATIVE, TIMEOUT_NOT_FLOAT, CommandError
@@ -39,6 +43,7 @@ if TYPE_CHECKING:
 
 UNBLOCKED_ERROR = "UNBLOCKED client unblocked via CLIENT UNBLOCK"
 TIMEOUT_NOT_INTEGER = "ERR timeout is not an integer or out of range"
+MAX_TIMER_SECONDS = 1e9  # a longer timeout (about 31 years; Redis accepts up to 2**63 ms) waits forever
 
 
 class Block:
@@ -57,7 +62,7 @@ class Block:
 class Waiter:
     """A blocked client: what it waits on, how to retry, and its timer."""
 
-    __slots__ = ("client", "db", "keys", "spec", "argv", "state", "timeout_reply", "timer", "since_ms")
+    __slots__ = ("client", "db", "keys", "spec", "argv", "state", "timeout_reply", "timer", "since_ms", "ready_key")
 
     def __init__(self, client: Client, spec: CommandSpec, argv: list[bytes], block: Block) -> None:
         self.client = client
@@ -69,6 +74,9 @@ class Waiter:
         self.timeout_reply = block.timeout_reply
         self.timer: asyncio.TimerHandle | None = None
         self.since_ms = client.server.clock.time_ms()
+        # While the handler is re-run: the ready key being served. Redis serves a client blocked on
+        # several keys from the key that became ready (in ready order), not from its first key.
+        self.ready_key: bytes | None = None
 
 
 class ReadyKeys(dict):  # type: ignore[type-arg]
@@ -79,16 +87,63 @@ class ReadyKeys(dict):  # type: ignore[type-arg]
 
 
 def parse_timeout_seconds(raw: bytes) -> float:
-    """BLPOP-style timeout: seconds as a float (``0.05``); errors as Redis's getTimeoutFromObjectOrReply."""
-    try:
-        value = float(raw)
-    except ValueError:
-        raise CommandError(TIMEOUT_NOT_FLOAT) from None
-    if math.isnan(value) or math.isinf(value) or raw[:1].isspace() or raw[-1:].isspace():
+    """BLPOP-style timeout in seconds, as Redis 7.0's getTimeoutFromObjectOrReply reads it.
+
+    The text is read as a C long double (strtold: decimal or hex ``0x1p3``, ``inf``; no spaces, no
+    ``_``, nan refused, a value that overflows or underflows to zero refused), then turned into
+    milliseconds rounded up: ``0.0001`` waits 1 ms and ``-0.0001`` becomes 0 (wait forever). A
+    product that does not fit a 64-bit integer (``inf``, ``1e16``) turns negative in that
+    conversion, hence "timeout is negative" for those.
+    """
+    if len(raw) > 5120 or _TIMEOUT_SYNTAX.fullmatch(raw) is None:
         raise CommandError(TIMEOUT_NOT_FLOAT)
-    if value < 0:
+    body = raw.lstrip(b"+-").lower()
+    if body.startswith(b"i"):
         raise CommandError(TIMEOUT_NEGATIVE)
-    return value
+    if body.startswith(b"0x"):
+        value = _hex_value(body)
+    else:
+        number = Decimal(body.decode())
+        if number and not _LDBL_TRUE_MIN_HALF < number <= _LDBL_MAX:
+            raise CommandError(TIMEOUT_NOT_FLOAT)  # strtold's ERANGE: overflow, or underflow to 0
+        value = Fraction(number) if number < _TIMEOUT_MS_LIMIT else None
+    if value is None:
+        raise CommandError(TIMEOUT_NEGATIVE)
+    if raw[:1] == b"-":
+        value = -value
+    ms = math.ceil(value * 1000)
+    if ms < 0 or ms >= 1 << 63:
+        raise CommandError(TIMEOUT_NEGATIVE)
+    return ms / 1000
+
+
+_TIMEOUT_SYNTAX = re.compile(
+    rb"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+    rb"|0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?[0-9]+)?"
+    rb"|[iI][nN][fF](?:[iI][nN][iI][tT][yY])?)"
+)
+_LDBL_MAX = Decimal("1.18973149535723176502e4932")
+_LDBL_TRUE_MIN_HALF = Decimal("1.8225997659412373012e-4951")
+_TIMEOUT_MS_LIMIT = Decimal(1 << 64)  # seconds beyond any 64-bit millisecond count
+
+
+def _hex_value(body: bytes) -> Fraction | None:
+    """A hex float (``0x1.8p3``) exactly; None when too large for a 64-bit millisecond count."""
+    mantissa, _, exponent = body[2:].partition(b"p")
+    whole, _, fraction = mantissa.partition(b".")
+    digits = int((whole + fraction) or b"0", 16)
+    power = int(exponent or b"0") - 4 * len(fraction)
+    if not digits:
+        return Fraction(0)
+    if power > 80:
+        if digits.bit_length() + power > 16385:
+            raise CommandError(TIMEOUT_NOT_FLOAT)  # beyond a long double
+        return None
+    if power < -16500:
+        if digits.bit_length() + power < -16445:
+            raise CommandError(TIMEOUT_NOT_FLOAT)  # underflows to zero
+        return Fraction(1, 1 << 20)  # a positive value far below one millisecond
+    return Fraction(digits) * Fraction(2) ** power
 
 
 def parse_timeout_ms(raw: bytes) -> float:
@@ -116,7 +171,7 @@ class BlockingManager:
             queue.append(waiter)  # type: ignore[attr-defined]
         self.count += 1
         loop = self.server.loop
-        if block.timeout > 0 and loop is not None:
+        if 0 < block.timeout < MAX_TIMER_SECONDS and loop is not None:
             waiter.timer = loop.call_later(block.timeout, self.time_out, waiter)
 
     def _release(self, waiter: Waiter) -> None:
@@ -183,9 +238,14 @@ class BlockingManager:
             for waiter in list(queue):  # type: ignore[call-overload]
                 if waiter.client.blocked is not waiter:
                     continue
+                present = key in db.data
+                waiter.ready_key = key
                 self._retry(waiter)
-                if key not in db.data:
+                waiter.ready_key = None
+                if present and key not in db.data:
                     break  # the key is gone (popped empty): later waiters cannot be served by it
+                # A key already gone when served is tried for every waiter: a blocked XREADGROUP
+                # gets its error (Redis 7.0 fails each such client), other commands stay blocked.
 
     def _retry(self, waiter: Waiter) -> None:
         from miniredis.server.dispatcher import charge_served

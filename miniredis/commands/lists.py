@@ -1,0 +1,602 @@
+"""List commands and the blocking list pops (Redis 7.0's t_list.c and the list side of blocked.c).
+
+LPUSH, RPUSH, LPUSHX, RPUSHX, LPOP, RPOP, LLEN, LRANGE, LINDEX, LSET, LREM, LTRIM, LINSERT, LPOS,
+LMOVE, RPOPLPUSH, LMPOP and the blocking BLPOP, BRPOP, BRPOPLPUSH, BLMOVE, BLMPOP, as Redis 7.0.15
+answers them. A list is a ``collections.deque[bytes]``; a list emptied by a command is deleted.
+
+Arguments are parsed in Redis's order, so the first failure is the reply: LRANGE/LTRIM/LREM parse
+their numbers before looking at the key, LINDEX/LSET look at the key first; the blocking pops
+parse their timeout before any key is read (BLMPOP parses numkeys, direction and COUNT first).
+Option words are compared as C strings, so ``LEFT\\0x`` is LEFT.
+
+Blocking (see ``miniredis.blocking``): a blocking pop that finds nothing returns ``Block``; when
+a key it waits on is written, the handler is re-run with ``client.blocked`` set and serves only
+from that ready key (Redis serves in the order keys became ready). On a re-run a key holding
+another type is "not ready yet" (Redis 7.0 leaves such a client blocked), while BLMOVE's
+destination of the wrong type is the WRONGTYPE reply, the element staying in the source. Inside
+MULTI/EXEC nothing blocks: BLPOP/BRPOP/BLMPOP reply a null array, BLMOVE/BRPOPLPUSH a null bulk,
+although their timeout reply is a null array (``*-1``) like every blocking list command.
+
+Effects propagated (the AOF feed): BLPOP/BRPOP become ``LPOP key``/``RPOP key``; LMPOP and BLMPOP
+``LPOP|RPOP key n`` with the number popped; BRPOPLPUSH ``RPOPLPUSH``; BLMOVE ``LMOVE`` (with the
+client's own direction words when served at once, lower-case ones when served after blocking, as
+Redis writes them). Keyspace events (class ``l``): lpush, rpush, lpop, rpop, linsert, lset, lrem,
+ltrim, and ``del`` (class ``g``) when a list is emptied; LMOVE fires the destination's push event
+before the source's pop event.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from itertools import islice
+from typing import TYPE_CHECKING
+
+from miniredis import errors
+from miniredis.blocking import Block, Waiter, parse_timeout_seconds
+from miniredis.commands.args import parse_int
+from miniredis.commands.registry import command
+from miniredis.commands.strings import c_option
+from miniredis.errors import CommandError
+from miniredis.protocol.parser import string2ll
+from miniredis.protocol.replies import EMPTY_ARRAY, NULL_ARRAY, OK
+
+if TYPE_CHECKING:
+    from miniredis.keyspace.db import Db
+    from miniredis.server.client import Client
+
+POP_COUNT_NOT_POSITIVE = "ERR value is out of range, must be positive"
+RANK_ZERO = (
+    "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... "
+    "or use negative to start from the end of the list"
+)
+COUNT_NEGATIVE = "ERR COUNT can't be negative"
+MAXLEN_NEGATIVE = "ERR MAXLEN can't be negative"
+NUMKEYS_NOT_POSITIVE = "ERR numkeys should be greater than 0"
+MPOP_COUNT_NOT_POSITIVE = "ERR count should be greater than 0"
+
+LLONG_MIN = -(1 << 63)
+HEAD, TAIL = True, False  # where an element is popped or pushed: LEFT is the head
+
+
+def _non_negative(raw: bytes, error: str) -> int:
+    """getPositiveLongFromObjectOrReply: the one message for a non-integer and a negative value."""
+    value = string2ll(raw)
+    if value is None or value < 0:
+        raise CommandError(error)
+    return value
+
+
+def _direction(raw: bytes) -> bool:
+    """LEFT or RIGHT (any case, compared as a C string: cut at a NUL byte), else a syntax error."""
+    word = c_option(raw)
+    if word == b"left":
+        return HEAD
+    if word == b"right":
+        return TAIL
+    raise CommandError(errors.SYNTAX)
+
+
+def _list_write(db: Db, key: bytes) -> deque[bytes] | None:
+    """The list at ``key`` for a write (no hit/miss counting), WRONGTYPE for another type."""
+    value = db.lookup(key)
+    if value is None or type(value) is deque:
+        return value
+    raise CommandError(errors.WRONGTYPE)
+
+
+def _list_read(db: Db, key: bytes) -> deque[bytes] | None:
+    """The list at ``key`` for a read (counts keyspace hits and misses), WRONGTYPE for another type."""
+    value = db.lookup_read(key)
+    if value is None or type(value) is deque:
+        return value
+    raise CommandError(errors.WRONGTYPE)
+
+
+def _cannot_block(client: Client) -> bool:
+    """Inside MULTI/EXEC a blocking command answers at once (Redis's CLIENT_DENY_BLOCKING)."""
+    return client.in_exec or client.multi is not None
+
+
+def _popped(client: Client, db: Db, key: bytes, items: deque[bytes], head: bool, count: int) -> None:
+    """The side effects of popping ``count`` elements: events, deletion of an emptied list, dirty."""
+    server = client.server
+    events = server.keyspace_events
+    if events:
+        server.notify(db, "lpop" if head else "rpop", key, "l")
+    if items:
+        if db.watched or db.blocking:
+            db.signal_modified(key)
+    else:
+        db.delete(key)
+        if events:
+            server.notify(db, "del", key, "g")
+    server.dirty += count
+
+
+def _pop_many(items: deque[bytes], head: bool, count: int) -> list[bytes]:
+    count = min(count, len(items))
+    pop = items.popleft if head else items.pop
+    return [pop() for _ in range(count)]
+
+
+# --- push ------------------------------------------------------------------------------------------
+def _push(client: Client, argv: list[bytes], head: bool, only_existing: bool) -> int:
+    db = client.db
+    key = argv[1]
+    items = db.lookup(key)
+    if type(items) is deque:
+        if db.watched or db.blocking:
+            db.signal_modified(key)
+    elif items is None:
+        if only_existing:
+            return 0
+        items = deque()
+        db.add(key, items)
+    else:
+        raise CommandError(errors.WRONGTYPE)
+    if len(argv) == 3:  # the common case: one element
+        if head:
+            items.appendleft(argv[2])
+        else:
+            items.append(argv[2])
+    elif head:
+        items.extendleft(islice(argv, 2, None))
+    else:
+        items.extend(islice(argv, 2, None))
+    server = client.server
+    server.dirty += len(argv) - 2
+    if server.keyspace_events:
+        server.notify(db, "lpush" if head else "rpush", key, "l")
+    return len(items)
+
+
+@command("lpush")
+def lpush(client: Client, argv: list[bytes]) -> object:
+    return _push(client, argv, HEAD, False)
+
+
+@command("rpush")
+def rpush(client: Client, argv: list[bytes]) -> object:
+    return _push(client, argv, TAIL, False)
+
+
+@command("lpushx")
+def lpushx(client: Client, argv: list[bytes]) -> object:
+    return _push(client, argv, HEAD, True)
+
+
+@command("rpushx")
+def rpushx(client: Client, argv: list[bytes]) -> object:
+    return _push(client, argv, TAIL, True)
+
+
+# --- pop -------------------------------------------------------------------------------------------
+def _pop(client: Client, argv: list[bytes], head: bool) -> object:
+    db = client.db
+    key = argv[1]
+    if len(argv) == 2:  # the common case: one element, no count
+        items = db.lookup(key)
+        if type(items) is not deque:
+            if items is None:
+                return None
+            raise CommandError(errors.WRONGTYPE)
+        value = items.popleft() if head else items.pop()
+        _popped(client, db, key, items, head, 1)
+        return value
+    if len(argv) > 3:
+        raise CommandError(errors.wrong_arity("lpop" if head else "rpop"))
+    count = _non_negative(argv[2], POP_COUNT_NOT_POSITIVE)
+    items = _list_write(db, key)
+    if items is None:
+        return NULL_ARRAY
+    if count == 0:
+        return EMPTY_ARRAY
+    popped = _pop_many(items, head, count)
+    _popped(client, db, key, items, head, len(popped))
+    return popped
+
+
+@command("lpop")
+def lpop(client: Client, argv: list[bytes]) -> object:
+    return _pop(client, argv, HEAD)
+
+
+@command("rpop")
+def rpop(client: Client, argv: list[bytes]) -> object:
+    return _pop(client, argv, TAIL)
+
+
+# --- reads -----------------------------------------------------------------------------------------
+@command("llen")
+def llen(client: Client, argv: list[bytes]) -> object:
+    items = _list_read(client.db, argv[1])
+    return 0 if items is None else len(items)
+
+
+def _clamp_range(start: int, end: int, length: int) -> tuple[int, int] | None:
+    """LRANGE/LTRIM indexes (negative from the end) as a non-empty [start, end] range, or None."""
+    if start < 0:
+        start = max(length + start, 0)
+    if end < 0:
+        end += length
+    if start > end or start >= length:
+        return None
+    return start, min(end, length - 1)
+
+
+@command("lrange")
+def lrange(client: Client, argv: list[bytes]) -> object:
+    start = parse_int(argv[2])
+    end = parse_int(argv[3])
+    items = _list_read(client.db, argv[1])
+    if items is None:
+        return EMPTY_ARRAY
+    bounds = _clamp_range(start, end, len(items))
+    if bounds is None:
+        return EMPTY_ARRAY
+    start, end = bounds
+    length = len(items)
+    if start > length - end:  # nearer the tail: walk from there
+        tail = list(islice(reversed(items), length - 1 - end, length - start))
+        tail.reverse()
+        return tail
+    return list(islice(items, start, end + 1))
+
+
+@command("lindex")
+def lindex(client: Client, argv: list[bytes]) -> object:
+    items = _list_read(client.db, argv[1])
+    if items is None:
+        return None
+    index = parse_int(argv[2])
+    if index < 0:
+        index += len(items)
+    if 0 <= index < len(items):
+        return items[index]
+    return None
+
+
+@command("lpos")
+def lpos(client: Client, argv: list[bytes]) -> object:
+    rank = 1
+    count: int | None = None
+    maxlen = 0
+    index = 3
+    while index < len(argv):
+        option = c_option(argv[index])
+        if index + 1 >= len(argv):
+            raise CommandError(errors.SYNTAX)
+        if option == b"rank":
+            rank = parse_int(argv[index + 1])
+            if rank == 0:
+                raise CommandError(RANK_ZERO)
+        elif option == b"count":
+            count = _non_negative(argv[index + 1], COUNT_NEGATIVE)
+        elif option == b"maxlen":
+            maxlen = _non_negative(argv[index + 1], MAXLEN_NEGATIVE)
+        else:
+            raise CommandError(errors.SYNTAX)
+        index += 2
+    items = _list_read(client.db, argv[1])
+    if items is None:
+        return EMPTY_ARRAY if count is not None else None
+    wanted = count or 0
+    if rank == LLONG_MIN:
+        # Redis negates the rank in C, which leaves LLONG_MIN negative: every match from the
+        # tail is taken and the COUNT limit never triggers.
+        rank, wanted = -1, 0
+    element = argv[2]
+    length = len(items)
+    from_tail = rank < 0
+    skip = -rank - 1 if from_tail else rank - 1
+    found: list[int] = []
+    walk = reversed(items) if from_tail else iter(items)
+    limit = maxlen or length
+    for position, item in enumerate(islice(walk, limit)):
+        if item == element:
+            if skip:
+                skip -= 1
+                continue
+            found.append(length - 1 - position if from_tail else position)
+            if count is None or len(found) == wanted:
+                break
+    if count is None:
+        return found[0] if found else None
+    return found
+
+
+# --- in-place writes -------------------------------------------------------------------------------
+@command("lset")
+def lset(client: Client, argv: list[bytes]) -> object:
+    db = client.db
+    key = argv[1]
+    items = _list_write(db, key)
+    if items is None:
+        raise CommandError(errors.NO_SUCH_KEY)
+    index = parse_int(argv[2])
+    if index < 0:
+        index += len(items)
+    if not 0 <= index < len(items):
+        raise CommandError(errors.OUT_OF_RANGE)
+    items[index] = argv[3]
+    db.signal_modified(key)
+    server = client.server
+    server.dirty += 1
+    server.notify(db, "lset", key, "l")
+    return OK
+
+
+@command("linsert")
+def linsert(client: Client, argv: list[bytes]) -> object:
+    where = c_option(argv[2])
+    if where not in (b"before", b"after"):
+        raise CommandError(errors.SYNTAX)
+    db = client.db
+    key = argv[1]
+    items = _list_write(db, key)
+    if items is None:
+        return 0
+    try:
+        index = items.index(argv[3])
+    except ValueError:
+        return -1
+    items.insert(index if where == b"before" else index + 1, argv[4])
+    db.signal_modified(key)
+    server = client.server
+    server.dirty += 1
+    server.notify(db, "linsert", key, "l")
+    return len(items)
+
+
+def _emptied_or_modified(client: Client, db: Db, key: bytes, items: deque[bytes]) -> None:
+    if items:
+        db.signal_modified(key)
+    else:
+        db.delete(key)
+        client.server.notify(db, "del", key, "g")
+
+
+@command("lrem")
+def lrem(client: Client, argv: list[bytes]) -> object:
+    count = parse_int(argv[2])
+    db = client.db
+    key = argv[1]
+    items = _list_write(db, key)
+    if items is None:
+        return 0
+    element = argv[3]
+    if count == 0:
+        kept = [item for item in items if item != element]
+    else:
+        kept = []
+        left = abs(count)
+        for item in reversed(items) if count < 0 else items:
+            if left and item == element:
+                left -= 1
+            else:
+                kept.append(item)
+        if count < 0:
+            kept.reverse()
+    removed = len(items) - len(kept)
+    if removed:
+        items.clear()
+        items.extend(kept)
+        server = client.server
+        server.dirty += removed
+        server.notify(db, "lrem", key, "l")
+        _emptied_or_modified(client, db, key, items)
+    return removed
+
+
+@command("ltrim")
+def ltrim(client: Client, argv: list[bytes]) -> object:
+    start = parse_int(argv[2])
+    end = parse_int(argv[3])
+    db = client.db
+    key = argv[1]
+    items = _list_write(db, key)
+    if items is None:
+        return OK
+    length = len(items)
+    bounds = _clamp_range(start, end, length)
+    if bounds is None:
+        removed = length
+        items.clear()
+    else:
+        start, end = bounds
+        removed = length - (end - start + 1)
+        if removed:
+            if end - start + 1 < length // 2:
+                kept = list(islice(items, start, end + 1))
+                items.clear()
+                items.extend(kept)
+            else:
+                for _ in range(start):
+                    items.popleft()
+                for _ in range(length - 1 - end):
+                    items.pop()
+    server = client.server
+    # Redis sends the event and touches the key (WATCH) even when nothing was trimmed; only a
+    # removal counts as a change to propagate.
+    server.notify(db, "ltrim", key, "l")
+    server.dirty += removed
+    _emptied_or_modified(client, db, key, items)
+    return OK
+
+
+# --- moves -----------------------------------------------------------------------------------------
+def _move(client: Client, source: bytes, items: deque[bytes], destination: bytes, head: bool, to_head: bool) -> bytes:
+    """lmoveGenericCommand once the source is known to be a non-empty list: WRONGTYPE for the
+    destination before anything changes, then push, events (push before pop), and cleanup."""
+    db = client.db
+    target = _list_write(db, destination)
+    value = items.popleft() if head else items.pop()
+    if target is None:
+        target = deque()
+        db.add(destination, target)
+    else:
+        db.signal_modified(destination)
+    if to_head:
+        target.appendleft(value)
+    else:
+        target.append(value)
+    server = client.server
+    if server.keyspace_events:
+        server.notify(db, "lpush" if to_head else "rpush", destination, "l")
+    _popped(client, db, source, items, head, 1)
+    return value
+
+
+@command("lmove")
+def lmove(client: Client, argv: list[bytes]) -> object:
+    head = _direction(argv[3])
+    to_head = _direction(argv[4])
+    items = _list_write(client.db, argv[1])
+    if items is None:
+        return None
+    return _move(client, argv[1], items, argv[2], head, to_head)
+
+
+@command("rpoplpush")
+def rpoplpush(client: Client, argv: list[bytes]) -> object:
+    items = _list_write(client.db, argv[1])
+    if items is None:
+        return None
+    return _move(client, argv[1], items, argv[2], TAIL, HEAD)
+
+
+def _blocking_move(client: Client, argv: list[bytes], head: bool, to_head: bool, timeout_raw: bytes) -> object:
+    """BLMOVE and BRPOPLPUSH once their directions are parsed."""
+    timeout = parse_timeout_seconds(timeout_raw)
+    db = client.db
+    source, destination = argv[1], argv[2]
+    rpoplpush_form = len(argv) == 4
+    if isinstance(client.blocked, Waiter):
+        items = db.lookup(source)
+        if type(items) is not deque or not items:
+            return Block([source], timeout)  # still nothing (or not a list): keep waiting
+        value = _move(client, source, items, destination, head, to_head)
+        client.propagate = [
+            [b"RPOPLPUSH", source, destination] if rpoplpush_form
+            else [b"LMOVE", source, destination, b"left" if head else b"right", b"left" if to_head else b"right"]
+        ]
+        return value
+    items = _list_write(db, source)
+    if items is None:
+        if _cannot_block(client):
+            return None
+        return Block([source], timeout)
+    value = _move(client, source, items, destination, head, to_head)
+    client.propagate = [[b"RPOPLPUSH", source, destination] if rpoplpush_form else [b"LMOVE", *argv[1:5]]]
+    return value
+
+
+@command("blmove")
+def blmove(client: Client, argv: list[bytes]) -> object:
+    head = _direction(argv[3])
+    to_head = _direction(argv[4])
+    return _blocking_move(client, argv, head, to_head, argv[5])
+
+
+@command("brpoplpush")
+def brpoplpush(client: Client, argv: list[bytes]) -> object:
+    return _blocking_move(client, argv, TAIL, HEAD, argv[3])
+
+
+# --- LMPOP and the blocking pops -----------------------------------------------------------------
+def _parse_mpop(argv: list[bytes], first: int) -> tuple[list[bytes], bool, int]:
+    """``numkeys key... LEFT|RIGHT [COUNT n]`` from ``argv[first]`` on: (keys, head, count)."""
+    numkeys = string2ll(argv[first])
+    if numkeys is None or numkeys <= 0:
+        raise CommandError(NUMKEYS_NOT_POSITIVE)
+    where_index = first + 1 + numkeys
+    if where_index >= len(argv):
+        raise CommandError(errors.SYNTAX)
+    head = _direction(argv[where_index])
+    count = 0
+    index = where_index + 1
+    while index < len(argv):
+        if c_option(argv[index]) == b"count" and index + 1 < len(argv) and not count:
+            value = string2ll(argv[index + 1])
+            if value is None or value <= 0:
+                raise CommandError(MPOP_COUNT_NOT_POSITIVE)
+            count = value
+            index += 2
+        else:
+            raise CommandError(errors.SYNTAX)
+    return argv[first + 1:where_index], head, count or 1
+
+
+def _mpop_serve(client: Client, key: bytes, items: deque[bytes], head: bool, count: int) -> list[object]:
+    popped = _pop_many(items, head, count)
+    _popped(client, client.db, key, items, head, len(popped))
+    client.propagate = [[b"LPOP" if head else b"RPOP", key, b"%d" % len(popped)]]
+    return [key, popped]
+
+
+def _first_list(db: Db, keys: list[bytes]) -> tuple[bytes, deque[bytes]] | None:
+    """The first key holding a list, in argument order; WRONGTYPE if another type comes first."""
+    for key in keys:
+        items = _list_write(db, key)
+        if items is not None:
+            return key, items
+    return None
+
+
+@command("lmpop")
+def lmpop(client: Client, argv: list[bytes]) -> object:
+    keys, head, count = _parse_mpop(argv, 1)
+    found = _first_list(client.db, keys)
+    if found is None:
+        return NULL_ARRAY
+    return _mpop_serve(client, found[0], found[1], head, count)
+
+
+def _ready_list(client: Client, waiter: Waiter) -> tuple[bytes, deque[bytes]] | None:
+    """On a re-run: the ready key being served, if it now holds a non-empty list."""
+    key = waiter.ready_key
+    if key is None:
+        return None
+    items = client.db.lookup(key)
+    if type(items) is not deque or not items:
+        return None
+    return key, items
+
+
+@command("blmpop")
+def blmpop(client: Client, argv: list[bytes]) -> object:
+    keys, head, count = _parse_mpop(argv, 2)
+    timeout = parse_timeout_seconds(argv[1])
+    waiter = client.blocked
+    found = _ready_list(client, waiter) if isinstance(waiter, Waiter) else _first_list(client.db, keys)
+    if found is None:
+        if _cannot_block(client):
+            return NULL_ARRAY
+        return Block(keys, timeout)
+    return _mpop_serve(client, found[0], found[1], head, count)
+
+
+def _blocking_pop(client: Client, argv: list[bytes], head: bool) -> object:
+    timeout = parse_timeout_seconds(argv[-1])
+    keys = argv[1:-1]
+    waiter = client.blocked
+    found = _ready_list(client, waiter) if isinstance(waiter, Waiter) else _first_list(client.db, keys)
+    if found is None:
+        if _cannot_block(client):
+            return NULL_ARRAY
+        return Block(keys, timeout)
+    key, items = found
+    value = items.popleft() if head else items.pop()
+    _popped(client, client.db, key, items, head, 1)
+    client.propagate = [[b"LPOP" if head else b"RPOP", key]]
+    return [key, value]
+
+
+@command("blpop")
+def blpop(client: Client, argv: list[bytes]) -> object:
+    return _blocking_pop(client, argv, HEAD)
+
+
+@command("brpop")
+def brpop(client: Client, argv: list[bytes]) -> object:
+    return _blocking_pop(client, argv, TAIL)
