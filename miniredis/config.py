@@ -265,16 +265,9 @@ def render_notify_keyspace_events(flags: Any) -> str:
 
 
 # --- appendonly -------------------------------------------------------------------------------------
-AOF_NOT_AVAILABLE = "appendonly yes is not supported: miniredis has no AOF yet"
-
-
 def parse_appendonly(text: str) -> bool:
-    """``yes``/``no``; ``yes`` is refused until miniredis has an AOF (a later issue), so that neither the
-    config file nor CONFIG SET can make a server look persistent when it is not."""
-    value = parse_bool(text)
-    if value:
-        raise ConfigError(AOF_NOT_AVAILABLE)
-    return value
+    """``yes``/``no``: the AOF (miniredis.persistence) loads at start and CONFIG SET switches it at run time."""
+    return parse_bool(text)
 
 
 # --- dir ----------------------------------------------------------------------------------------------

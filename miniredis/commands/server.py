@@ -160,6 +160,8 @@ def _apply(server: Server, setting: Setting) -> None:
     """Make a changed setting take effect at once (Redis's apply functions)."""
     config = server.config
     name = setting.name
+    if name == "notify-keyspace-events":
+        server.keyspace_events = config.notify_keyspace_events
     if name == "requirepass" and not config.requirepass:
         # With no password the default user is "nopass": every connection counts as authenticated.
         for client in server.clients.values():
