@@ -26,6 +26,7 @@ from typing import TextIO
 from miniredis import REDIS_VERSION, __version__
 from miniredis.commands.server import RESERVED_FDS, ensure_file_limit
 from miniredis.config import Config, ConfigError, ConfigFileError, apply_directives, read_config_text
+from miniredis.persistence.aof_loader import AofLoadError, check_directory
 from miniredis.server.app import Server
 
 log = logging.getLogger("miniredis")
@@ -34,6 +35,7 @@ USAGE = """Usage: miniredis [/path/to/redis.conf] [options] [-]
        miniredis - (read config from stdin)
        miniredis -v or --version
        miniredis -h or --help
+       miniredis check-aof [--fix] <appendonlydir> (check, or repair, an AOF directory)
 
 Examples:
        miniredis (run the server with default config)
@@ -174,6 +176,9 @@ async def serve(config: Config, config_file: str | None = None) -> None:
     server.executable = os.path.abspath(sys.argv[0])  # type: ignore[attr-defined]
     try:
         await server.start()
+    except AofLoadError as error:  # AOF: a directory that cannot be loaded stops the start, named
+        await server.stop()
+        raise StartupError(str(error)) from None
     except OSError as error:
         await server.stop()
         raise StartupError(f"Could not create server TCP listening socket {config.bind} port {config.port}: {error}")
@@ -199,6 +204,24 @@ async def serve(config: Config, config_file: str | None = None) -> None:
     log.warning("miniredis is now ready to exit, bye bye...")
 
 
+def check_aof(args: list[str]) -> int:
+    """``miniredis check-aof [--fix] DIR``: redis-check-aof for a multi-part AOF directory (exit 1: invalid)."""
+    fix = "--fix" in args
+    rest = [arg for arg in args if arg != "--fix"]
+    if len(rest) != 1:
+        print("Usage: miniredis check-aof [--fix] <appendonlydir>", file=sys.stderr)
+        return 1
+    directory = rest[0]
+    filename = "appendonly.aof"
+    if os.path.isdir(directory):
+        manifests = [name for name in os.listdir(directory) if name.endswith(".manifest")]
+        if len(manifests) == 1:
+            filename = manifests[0][: -len(".manifest")]
+    valid, lines = check_directory(directory, filename, fix)
+    print("\n".join(lines))
+    return 0 if valid else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args and args[0] in ("-v", "--version"):
@@ -208,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
     if args and args[0] in ("-h", "--help"):
         print(USAGE, end="")
         return 0
+    if args and args[0] == "check-aof":
+        return check_aof(args[1:])
     try:
         config, config_file = load_config(args)
         if config.dir not in ("", "."):

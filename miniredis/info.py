@@ -199,7 +199,7 @@ def section_memory(server: Server) -> Lines:
         ("mem_clients_slaves", 0),
         ("mem_clients_normal", 0),
         ("mem_cluster_links", 0),
-        ("mem_aof_buffer", 0),
+        ("mem_aof_buffer", sum(map(len, server.aof_buf))),
         ("mem_allocator", "libc"),
         ("active_defrag_running", 0),
         ("lazyfree_pending_objects", 0),
@@ -227,18 +227,7 @@ def section_persistence(server: Server) -> Lines:
         ("rdb_last_cow_size", 0),
         ("rdb_last_load_keys_expired", 0),
         ("rdb_last_load_keys_loaded", 0),
-        ("aof_enabled", int(bool(server.config.appendonly))),
-        ("aof_rewrite_in_progress", 0),
-        ("aof_rewrite_scheduled", 0),
-        ("aof_last_rewrite_time_sec", -1),
-        ("aof_current_rewrite_time_sec", -1),
-        ("aof_last_bgrewrite_status", "ok"),
-        ("aof_rewrites", 0),
-        ("aof_rewrites_consecutive_failures", 0),
-        ("aof_last_write_status", "ok"),
-        ("aof_last_cow_size", 0),
-        ("module_fork_in_progress", 0),
-        ("module_fork_last_cow_size", 0),
+        *server.aof.info_fields(),  # AOF (miniredis.persistence): aof_* fields as Redis 7.0 shows them
     ]
 
 

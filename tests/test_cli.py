@@ -155,7 +155,7 @@ def test_logfile_loglevel_pidfile_and_dir(tmp_path: Path, started: list[Running]
         ((), "databases\n", ["wrong number of arguments"]),
         (("--nosuch", "1"), "port 0\n", [">>> 'nosuch 1'", "Bad directive", "command line, at option 1"]),
         (("--hz", "x"), None, [">>> 'hz x'", "couldn't be parsed into an integer"]),
-        (("--appendonly", "yes"), None, ["no AOF"]),
+        (("--appendonly", "maybe"), None, ["argument must be 'yes' or 'no'"]),
         (("--port", "70000"), None, ["argument must be between 0 and 65535 inclusive"]),
         (("--port",), None, [">>> 'port \"\"'", "argument couldn't be parsed into an integer"]),
     ],

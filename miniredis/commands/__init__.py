@@ -25,6 +25,7 @@ FAMILIES = (
     "stream_groups",
     "stream_claims",
     "persistence",
+    "scripting",
 )
 
 

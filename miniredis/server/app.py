@@ -28,6 +28,7 @@ from miniredis.commands.registry import TABLE, CommandSpec
 from miniredis.config import Config
 from miniredis.errors import CommandError
 from miniredis.keyspace.db import Db
+from miniredis.persistence.aof import Aof
 from miniredis.pubsub import PubSubHub
 from miniredis.server.connection import RespConnection
 
@@ -85,12 +86,19 @@ class Server:
         self.call_clock = time.perf_counter_ns()
         self.monitors: list[Client] = []
         self.pubsub = PubSubHub(self)
+        # The enabled notify-keyspace-events flags ("" when off), mirrored from the config (CONFIG SET
+        # applies it, commands/server.py _apply) so that hot paths test a plain attribute.
+        self.keyspace_events: str = self.config.notify_keyspace_events
         # Output limits are checked after every flush unless every class is unlimited.
         self.output_limits_enforced = True
         # Effects are only built and fed when something consumes them (the AOF, once enabled).
         self.propagating = False
         self.ready_keys = ReadyKeys()  # (db, key) made ready for blocked clients, in order
         self.blocking = BlockingManager(self)
+        # AOF persistence (issue 8): effects are fed to it while appendonly is on; records it has buffered
+        # (aof_buf, the same list) are written before any reply of the loop pass leaves.
+        self.aof = Aof(self)
+        self.aof_buf = self.aof.buf
         self.pause_active = False
         # True while the dispatcher's short path must not be taken (CLIENT PAUSE, MONITOR attached).
         self.checks_needed = False
@@ -112,6 +120,8 @@ class Server:
     async def start(self) -> None:
         """Listen on every bind address; port 0 takes a free port, the same for every address."""
         self.loop = asyncio.get_running_loop()
+        if self.config.appendonly:
+            self.aof.start_up()  # AOF: load (or create) the append-only files before accepting clients
         port = self.config.port
         for entry in self.config.bind.split():
             optional = entry.startswith("-")
@@ -150,6 +160,7 @@ class Server:
             self._cron_handle.cancel()
         if self.pause_timer is not None:
             self.pause_timer.cancel()
+        self.aof.shutdown()  # AOF: kill a rewrite child, write and fsync what is buffered
 
     # --- clients -----------------------------------------------------------------------------------
     def next_client_id(self) -> int:
@@ -197,6 +208,8 @@ class Server:
 
     def _flush_all(self) -> None:
         queue, self._flush_queue = self._flush_queue, []
+        if self.aof_buf:
+            self.aof.flush_pending()  # AOF first: appendfsync always defers replies here (one fsync per pass)
         for client in queue:
             if client.flush_scheduled:
                 client.flush()
@@ -261,10 +274,6 @@ class Server:
             connection.resume()
 
     # --- side-path hooks ---------------------------------------------------------------------------
-    @property
-    def keyspace_events(self) -> str:
-        """The enabled notify-keyspace-events flags ("" when off): hot paths test it before notify()."""
-        return self.config.notify_keyspace_events  # type: ignore[no-any-return]
 
     def notify(self, db: Db, event: str, key: bytes, kind: str) -> None:
         """Keyspace notification (notifyKeyspaceEvent): ``kind`` is the event's class character."""
@@ -272,7 +281,18 @@ class Server:
             self.pubsub.notify(db, event, key, kind)
 
     def propagate(self, db: Db, argv: list[bytes]) -> None:
-        """Effect propagation hook (AOF); the persistence subsystem replaces it."""
+        """Effect propagation hook: one effect outside a command's grouping (an expired key's DEL)."""
+        self.aof.feed(db, argv)
+
+    def propagate_command(self, client: Client, argv: list[bytes], effects: list[list[bytes]] | None) -> None:
+        """The effects of one command (its argv when ``effects`` is None). With the AOF on they go to it
+        as a unit (it wraps several effects, and the writes inside EXEC, in MULTI/EXEC as Redis 7.0
+        does); otherwise each goes through ``propagate``, the per-effect hook tests replace."""
+        if self.aof.enabled:
+            self.aof.feed_command(client, argv, effects)
+            return
+        for effect in effects if effects is not None else (argv,):
+            self.propagate(client.db, effect)
 
     def propagate_expired(self, db: Db, key: bytes) -> None:
         self.propagate(db, [b"DEL", key])

@@ -106,6 +106,8 @@ class Client:
             self.server.schedule_flush(self)
 
     def flush(self) -> None:
+        if self.server.aof_buf and self.server.aof.before_reply(self):
+            return  # AOF records reach the file first; appendfsync always defers this flush to the pass's end
         self.flush_scheduled = False
         transport = self.transport
         if transport is None or self.closed:
@@ -130,7 +132,7 @@ class Client:
             now = time.monotonic()
             if not self.soft_limit_since:
                 self.soft_limit_since = now
-            elif now - self.soft_limit_since >= limit.soft_seconds:
+            elif now - self.soft_limit_since > limit.soft_seconds:  # Redis: over it for *more* than the seconds
                 self.drop("soft")
         else:
             self.soft_limit_since = 0.0

