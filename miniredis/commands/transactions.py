@@ -19,7 +19,7 @@ from miniredis import errors
 from miniredis.commands import connection
 from miniredis.commands.registry import command
 from miniredis.errors import CommandError
-from miniredis.protocol.replies import NULL_ARRAY, OK
+from miniredis.protocol.replies import NULL_ARRAY, OK, Raw
 from miniredis.server.app import Server
 from miniredis.server.dispatcher import call
 
@@ -91,9 +91,16 @@ def exec_(client: Client, argv: list[bytes]) -> object:
     unwatch_all(client)  # as early as possible: the transaction's own writes must not matter
     client.in_exec = True  # the client stays in MULTI (CLIENT LIST flag x) until EXEC is done
     replies: list[object] = []
+    encode = client.encode
     try:
         for spec, queued_argv in queued:
-            replies.append(call(client, spec, queued_argv))
+            reply = call(client, spec, queued_argv)
+            if client.encode is not encode:
+                # HELLO switched the protocol mid-EXEC: Redis wrote the earlier replies already, in the
+                # old protocol, and the rest (HELLO's own reply included) in the new one.
+                replies = [done if type(done) is Raw else Raw(encode(done)) for done in replies]
+                encode = client.encode
+            replies.append(reply)
     finally:
         client.in_exec = False
         client.multi = None

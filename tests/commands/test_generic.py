@@ -421,6 +421,7 @@ class Recorder:
         self.events_were = getattr(server.config, "notify_keyspace_events", "")
         # Hot paths call notify only when some class is enabled.
         setattr(server.config, "notify_keyspace_events", "g$x")  # noqa: B010
+        server.keyspace_events = "g$x"  # the server mirrors the setting (CONFIG SET does this)
 
     def notify(self, db: object, event: str, key: bytes, kind: str) -> None:
         self.events.append((db.id, event, key, kind))  # type: ignore[attr-defined]
@@ -439,6 +440,7 @@ def recorder(clocked: MiniRedisServer) -> Iterator[Recorder]:
         del server.propagate
         server.propagating = recorder.was_propagating
         setattr(server.config, "notify_keyspace_events", recorder.events_were)  # noqa: B010
+        server.keyspace_events = recorder.events_were
 
     clocked.call(restore)
 

@@ -37,12 +37,14 @@ def rec(server: MiniRedisServer, r: redis.Redis) -> Iterator[Recorder]:
 
     def install(srv: Server) -> None:
         srv.config.set("notify-keyspace-events", "KEA")  # hot paths skip notify() when events are off
+        srv.keyspace_events = srv.config.notify_keyspace_events  # mirrored, as CONFIG SET does
         srv.propagating = True
         srv.notify = lambda db, event, key, kind: recorder.events.append((event, key, kind))  # type: ignore[method-assign]
         srv.propagate = lambda db, argv: recorder.effects.append(list(argv))  # type: ignore[method-assign]
 
     def remove(srv: Server) -> None:
         srv.config.set("notify-keyspace-events", "")
+        srv.keyspace_events = ""
         srv.propagating = False
         del srv.notify
         del srv.propagate
