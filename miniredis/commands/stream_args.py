@@ -45,6 +45,8 @@ def parse_u64(raw: bytes) -> int | None:
     """
     if not raw:
         return None
+    if raw.isdigit() and len(raw) <= 19:
+        return int(raw)  # the common case: plain digits, cannot overflow (leading zeros are fine here)
     if len(raw) <= 20:
         value = string2ll(raw)
         if value is not None:

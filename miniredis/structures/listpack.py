@@ -219,8 +219,22 @@ class StreamNode:
         return self._decode()
 
     def reversed(self) -> Iterator[Entry]:
-        entries = self.entries if self.entries is not None else list(self._decode())
-        return reversed(entries)
+        return reversed(self.decoded())
+
+    def decoded(self) -> list[Entry]:
+        """The entries as a list (ID order), for seeking with bisect. A packed node's decoding is kept in
+        a small cache shared by all nodes: consumers reading through a backlog with COUNT 10 would
+        otherwise decode the same node ten times."""
+        if self.entries is not None:
+            return self.entries
+        cached = _DECODED.get(id(self))
+        if cached is not None and cached[0] is self and cached[1] is self.blob:
+            return cached[2]
+        entries = list(self._decode())
+        if len(_DECODED) >= _DECODED_SLOTS:
+            del _DECODED[next(iter(_DECODED))]
+        _DECODED[id(self)] = (self, self.blob, entries)
+        return entries
 
     def _decode(self) -> Iterator[Entry]:
         blob = self.blob
@@ -296,6 +310,11 @@ class StreamNode:
     def memory(self) -> int:
         """Rough bytes held by this node (for MEMORY-like figures and benchmarks)."""
         return len(self.blob) + (0 if self.entries is None else 120 * len(self.entries))
+
+
+# id(node) -> (node, blob, entries): the last few packed nodes decoded (insertion order = age).
+_DECODED: dict[int, tuple[StreamNode, bytes, list[Entry]]] = {}
+_DECODED_SLOTS = 8
 
 
 def _read_varint(blob: bytes, pos: int) -> tuple[int, int]:

@@ -22,6 +22,7 @@ one node per trie node, plus one for every edge longer than one byte that leaves
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from typing import Generic, TypeVar
 
@@ -29,20 +30,18 @@ V = TypeVar("V")
 
 
 class _Node(Generic[V]):
-    __slots__ = ("labels", "children", "is_key", "value")
+    __slots__ = ("labels", "firsts", "children", "is_key", "value")
 
     def __init__(self) -> None:
         self.labels: list[bytes] = []  # edge labels, sorted; their first bytes are distinct
+        self.firsts = bytearray()  # the first byte of each label, for bisect
         self.children: list[_Node[V]] = []
         self.is_key = False
         self.value: V | None = None
 
     def edge_index(self, byte: int) -> int:
         """Position of the edge starting with ``byte``, or where it would be inserted."""
-        for i, label in enumerate(self.labels):
-            if label[0] >= byte:
-                return i
-        return len(self.labels)
+        return bisect_left(self.firsts, byte)
 
 
 def _common_prefix(a: bytes, b: bytes) -> int:
@@ -115,6 +114,7 @@ class Rax(Generic[V]):
                 leaf.is_key = True
                 leaf.value = value
                 node.labels.insert(i, key[pos:])
+                node.firsts.insert(i, key[pos])
                 node.children.insert(i, leaf)
                 self._size += 1
                 return True
@@ -127,6 +127,7 @@ class Rax(Generic[V]):
             # Split the edge at `common`: node --label[:common]--> middle --label[common:]--> child.
             middle: _Node[V] = _Node()
             middle.labels = [label[common:]]
+            middle.firsts = bytearray(label[common : common + 1])
             middle.children = [node.children[i]]
             node.labels[i] = label[:common]
             node.children[i] = middle
@@ -157,6 +158,7 @@ class Rax(Generic[V]):
         while path and not node.is_key and not node.children:
             parent, i = path.pop()
             del parent.labels[i]
+            del parent.firsts[i]
             del parent.children[i]
             node = parent
         if path and not node.is_key and len(node.children) == 1:
@@ -166,17 +168,13 @@ class Rax(Generic[V]):
         return True
 
     # --- ordered access ----------------------------------------------------------------------------
+    # Iteration keeps an explicit stack of (node, prefix, next child index) instead of nested
+    # generators: a recursive ``yield from`` chain costs a frame hop per level for every key yielded.
     def items(self, reverse: bool = False) -> Iterator[tuple[bytes, V]]:
-        yield from self._walk(self._root, b"", reverse)
-
-    def _walk(self, node: _Node[V], prefix: bytes, reverse: bool) -> Iterator[tuple[bytes, V]]:
-        if node.is_key and not reverse:
-            yield prefix, node.value  # type: ignore[misc]
-        order = range(len(node.labels) - 1, -1, -1) if reverse else range(len(node.labels))
-        for i in order:
-            yield from self._walk(node.children[i], prefix + node.labels[i], reverse)
-        if node.is_key and reverse:
-            yield prefix, node.value  # type: ignore[misc]
+        root = self._root
+        if reverse:
+            return self._unwind_backward([(root, b"", len(root.labels))])
+        return self._unwind_forward([(root, b"", 0)], root.is_key, b"", root)
 
     def first(self) -> tuple[bytes, V] | None:
         return next(self.items(), None)
@@ -188,50 +186,97 @@ class Rax(Generic[V]):
         """Iterate from the first key satisfying ``op`` (">=", ">", "<=", "<") against ``key``:
         forwards for ">=" and ">", backwards for "<=" and "<"."""
         if op in (">=", ">"):
-            return self._seek_forward(self._root, b"", key, op == ">=")
-        return self._seek_backward(self._root, b"", key, op == "<=")
+            return self._seek_forward(key, op == ">=")
+        return self._seek_backward(key, op == "<=")
 
-    def _seek_forward(self, node: _Node[V], prefix: bytes, key: bytes, inclusive: bool) -> Iterator[
-            tuple[bytes, V]]:
-        # Invariant: prefix is a prefix of key (the path so far matched key exactly).
-        depth = len(prefix)
-        if depth == len(key):
-            if node.is_key and inclusive:
-                yield prefix, node.value  # type: ignore[misc]
-            for i in range(len(node.labels)):
-                yield from self._walk(node.children[i], prefix + node.labels[i], False)
-            return
-        # key continues past this node: the node's own key (== prefix) is smaller, skip it.
-        rest = key[depth:]
-        for i, label in enumerate(node.labels):
-            head = rest[: len(label)]
-            if label < head:
-                continue  # the edge differs from key by a smaller byte: the whole subtree is smaller
-            if label == head:
-                yield from self._seek_forward(node.children[i], prefix + label, key, inclusive)
+    def _seek_forward(self, key: bytes, inclusive: bool) -> Iterator[tuple[bytes, V]]:
+        stack: list[tuple[_Node[V], bytes, int]] = []
+        node, prefix = self._root, b""
+        yield_self = False
+        while True:
+            depth = len(prefix)
+            if depth == len(key):
+                # This node's key equals key; everything below it is longer, hence greater.
+                yield_self = node.is_key and inclusive
+                stack.append((node, prefix, 0))
+                break
+            rest = key[depth:]
+            descended = False
+            i = bisect_left(node.firsts, rest[0])
+            if i < len(node.labels):
+                label = node.labels[i]
+                head = rest[: len(label)]
+                if label < head:
+                    stack.append((node, prefix, i + 1))  # a smaller byte: only later siblings are greater
+                elif label == head:
+                    stack.append((node, prefix, i + 1))  # later siblings are greater
+                    node, prefix = node.children[i], prefix + label
+                    descended = True
+                else:
+                    stack.append((node, prefix, i))  # a greater byte, or key ends inside the edge
             else:
-                # A greater byte, or key ends inside this edge: every key below is greater.
-                yield from self._walk(node.children[i], prefix + label, False)
+                stack.append((node, prefix, i))  # every edge is smaller: nothing more here
+            if not descended:
+                break
+        return self._unwind_forward(stack, yield_self, prefix, node)
 
-    def _seek_backward(self, node: _Node[V], prefix: bytes, key: bytes, inclusive: bool) -> Iterator[
-            tuple[bytes, V]]:
-        depth = len(prefix)
-        if depth == len(key):
-            # Every key below this node is longer than key, hence greater: only the node itself.
-            if node.is_key and inclusive:
-                yield prefix, node.value  # type: ignore[misc]
-            return
-        rest = key[depth:]
-        for i in range(len(node.labels) - 1, -1, -1):
+    @staticmethod
+    def _unwind_forward(stack: list[tuple[_Node[V], bytes, int]], yield_first: bool, first_prefix: bytes,
+                        first_node: _Node[V]) -> Iterator[tuple[bytes, V]]:
+        if yield_first:
+            yield first_prefix, first_node.value  # type: ignore[misc]
+        while stack:
+            node, prefix, i = stack.pop()
+            if i < len(node.labels):
+                stack.append((node, prefix, i + 1))
+                child = node.children[i]
+                child_prefix = prefix + node.labels[i]
+                if child.is_key:
+                    yield child_prefix, child.value  # type: ignore[misc]
+                stack.append((child, child_prefix, 0))
+
+    def _seek_backward(self, key: bytes, inclusive: bool) -> Iterator[tuple[bytes, V]]:
+        # Stack entries (node, prefix, i): children below index i are still to visit (last first),
+        # then the node's own key, which is smaller than all of them.
+        stack: list[tuple[_Node[V], bytes, int]] = []
+        node, prefix = self._root, b""
+        while True:
+            depth = len(prefix)
+            if depth == len(key):
+                if node.is_key and inclusive:
+                    stack.append((node, prefix, 0))  # just the node itself: its subtree is greater
+                break
+            rest = key[depth:]
+            i = bisect_right(node.firsts, rest[0]) - 1  # the last edge whose first byte is <= key's
+            if i < 0:
+                # Every edge is greater than key; the node's own key, a proper prefix, is smaller.
+                stack.append((node, prefix, 0))
+                break
             label = node.labels[i]
             head = rest[: len(label)]
             if label == head:
-                yield from self._seek_backward(node.children[i], prefix + label, key, inclusive)
+                stack.append((node, prefix, i))
+                node, prefix = node.children[i], prefix + label
             elif label < head:
-                yield from self._walk(node.children[i], prefix + label, True)  # a smaller byte: all smaller
-            # else: the subtree is greater than key (a greater byte, or key ends inside the edge)
-        if node.is_key:
-            yield prefix, node.value  # type: ignore[misc]  # prefix < key: a proper prefix is smaller
+                stack.append((node, prefix, i + 1))  # subtree i and every smaller sibling
+                node = None  # type: ignore[assignment]
+            else:
+                stack.append((node, prefix, i))  # key ends inside edge i, or it is greater: smaller ones
+                node = None  # type: ignore[assignment]
+            if node is None:
+                break
+        return self._unwind_backward(stack)
+
+    @staticmethod
+    def _unwind_backward(stack: list[tuple[_Node[V], bytes, int]]) -> Iterator[tuple[bytes, V]]:
+        while stack:
+            node, prefix, i = stack.pop()
+            if i > 0:
+                stack.append((node, prefix, i - 1))
+                child = node.children[i - 1]
+                stack.append((child, prefix + node.labels[i - 1], len(child.labels)))
+            elif node.is_key:
+                yield prefix, node.value  # type: ignore[misc]
 
     # --- shape -------------------------------------------------------------------------------------
     def redis_node_count(self) -> int:

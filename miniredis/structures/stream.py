@@ -15,7 +15,9 @@ behind XINFO and consumer-group lag), and the consumer groups (owned by the grou
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator
+from itertools import islice
 
 from miniredis.structures.listpack import DELETED, Entry, StreamNode
 from miniredis.structures.rax import Rax
@@ -84,35 +86,47 @@ class Stream:
             return
         produced = 0
         if not reverse:
-            # The node holding `start` begins at the last master ID <= start.
-            first = next(self.rax.seek(id_key(start), "<="), None)
-            nodes = self.rax.seek(first[0] if first else id_key(start), ">=")
-            for master, node in nodes:
-                if key_id(master) > end:
+            # The node holding `start` begins at the last master ID <= start. Reads of the newest
+            # entries (consumers keeping up) start in the tail node: no tree walk at all.
+            tail = self.tail
+            nodes: Iterator[tuple[bytes, StreamNode]] | list[tuple[bytes, StreamNode]]
+            if tail is not None and start >= (tail.master_ms, tail.master_seq):
+                nodes = [(b"", tail)]
+            else:
+                first = next(self.rax.seek(id_key(start), "<="), None)
+                nodes = self.rax.seek(first[0] if first else id_key(start), ">=")
+            seeking = True
+            for _, node in nodes:
+                if (node.master_ms, node.master_seq) > end:
                     return
-                for entry in node:
+                entries = node.decoded()
+                # Entries compare with an (ms, seq) pair by their ID: bisect finds the first >= start.
+                index = bisect_left(entries, start) if seeking else 0  # type: ignore[arg-type]
+                seeking = False
+                for entry in islice(entries, index, None):
                     if entry[4] & DELETED:
                         continue
                     entry_id = (entry[0], entry[1])
-                    if entry_id < start:
-                        continue
                     if entry_id > end:
                         return
-                    yield entry_id, node, entry  # type: ignore[misc]
+                    yield entry_id, node, entry
                     produced += 1
                     if produced == count:
                         return
         else:
+            seeking = True
             for master, node in self.rax.seek(id_key(end), "<="):
-                for entry in node.reversed():
+                entries = node.decoded()
+                stop = bisect_left(entries, (end[0], end[1] + 1)) if seeking else len(entries)  # type: ignore[arg-type]
+                seeking = False
+                for index in range(stop - 1, -1, -1):
+                    entry = entries[index]
                     if entry[4] & DELETED:
                         continue
                     entry_id = (entry[0], entry[1])
-                    if entry_id > end:
-                        continue
                     if entry_id < start:
                         return
-                    yield entry_id, node, entry  # type: ignore[misc]
+                    yield entry_id, node, entry
                     produced += 1
                     if produced == count:
                         return
