@@ -264,8 +264,6 @@ def test_xread_misses_twice(watched: tuple[Pair, Pair]) -> None:
     _compare_events(sub, ("XREAD", "STREAMS", "nokey", "0"))
 
 
-@pytest.mark.xfail(strict=True, reason="Redis 7.0.15 reads the sources of ZUNIONSTORE/ZINTERSTORE/ZDIFFSTORE with "
-                   "read lookups (keymiss, INFO keyspace_misses); sorted_sets_algebra.py uses write lookups for them")
 def test_zstore_sources_miss(watched: tuple[Pair, Pair]) -> None:
     pub, sub = watched
     if not _registered(pub.mini, ("ZUNIONSTORE",)):
