@@ -357,7 +357,11 @@ class Config:
     def set(self, name: str, text: str) -> None:
         """Parse and store one setting, raising KeyError for an unknown name and ConfigError for a bad value."""
         value = self.parse(name, text)
-        setattr(self, SETTINGS_BY_NAME[name.lower()].attribute, value)
+        setting = SETTINGS_BY_NAME[name.lower()]
+        setattr(self, setting.attribute, value)
+        on_change = self.__dict__.get("on_change")
+        if on_change is not None:
+            on_change(setting.name)  # the server mirrors a few hot settings (Server.setting_changed)
 
     def get(self, name: str) -> str:
         setting = SETTINGS_BY_NAME[name.lower()]

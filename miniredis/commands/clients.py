@@ -296,6 +296,7 @@ def client_reply(client: Client, argv: list[bytes]) -> object:
             client.reply_mode = "skip"
     else:
         raise CommandError(errors.SYNTAX)
+    client.update_restricted()  # a client not replying takes the dispatcher's checked path
     return OK
 
 

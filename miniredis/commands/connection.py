@@ -164,6 +164,7 @@ def reset(client: Client, argv: list[bytes]) -> object:
     client.set_protocol(2)
     client.name = b""
     client.reply_mode = "on"
+    client.update_restricted()
     client.no_evict = False
     client.user = b"default"
     client.authenticated = not server.config.requirepass

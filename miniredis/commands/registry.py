@@ -35,7 +35,7 @@ class CommandSpec:
         "name", "handler", "arity", "flags", "first_key", "last_key", "key_step", "acl", "group", "since",
         "subcommands", "container", "calls", "nsec", "failed_calls", "rejected_calls", "write", "readonly",
         "no_auth", "no_multi", "noscript", "blocking", "pubsub_allowed", "may_replicate", "skip_monitor",
-        "movablekeys", "plain",
+        "movablekeys", "plain", "short_min", "short_max",
     )
 
     def __init__(self, name: str, handler: Handler | None) -> None:
@@ -65,8 +65,20 @@ class CommandSpec:
         self.skip_monitor = "skip_monitor" in flags
         self.movablekeys = "movablekeys" in flags
         self.pubsub_allowed = name in _PUBSUB_CONTEXT_COMMANDS
-        # May take the dispatcher's short path: not a container, never blocks (see run_requests).
-        self.plain = not self.blocking
+        # May take the dispatcher's short path: not a container, never blocks, never closes the
+        # connection or changes its protocol (see run_requests).
+        self.plain = not self.blocking and name not in _NOT_PLAIN
+        self._set_short_bounds()
+
+    def _set_short_bounds(self) -> None:
+        """Argument counts for which the dispatcher's short path may run this spec: the arity's
+        range for a plain command, none at all (min > max) otherwise. One chained comparison then
+        checks plainness and arity together."""
+        if self.plain:
+            self.short_min = self.arity if self.arity > 0 else -self.arity
+            self.short_max = self.arity if self.arity > 0 else 1 << 62
+        else:
+            self.short_min, self.short_max = 1, 0
 
     @property
     def usec(self) -> int:
@@ -115,6 +127,10 @@ _PUBSUB_CONTEXT_COMMANDS = frozenset(
 )
 
 
+# Commands that close the connection or switch its protocol: the short path does not expect that.
+_NOT_PLAIN = frozenset({"quit", "hello", "reset"})
+
+
 def to_reply(tree: Any) -> object:
     """A captured typed tree (see tools/capture_command_table.py) as a reply value."""
     if isinstance(tree, str):
@@ -151,6 +167,7 @@ class CommandTable:
             spec.container = parent
             parent.subcommands[sub.encode()] = spec
             parent.plain = False
+            parent._set_short_bounds()
         else:
             self.commands[name.encode()] = spec
         top = spec.container or spec

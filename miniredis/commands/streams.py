@@ -158,10 +158,6 @@ def encoded_entries(stream: Stream, start: StreamID, end: StreamID, count: int =
     return len(parts), Raw(b"*%d\r\n" % len(parts) + b"".join(parts))
 
 
-def _node_limits(config: Config) -> tuple[int, int]:
-    return config.stream_node_max_entries, config.stream_node_max_bytes
-
-
 def _trim(stream: Stream, argv: list[bytes], args: TrimArgs) -> tuple[int, list[bytes] | None]:
     """Run the trim described by ``args``; returns (removed, argv rewritten for
     propagation when the trim was approximate, else None)."""
@@ -204,12 +200,14 @@ def xadd(client: Client, argv: list[bytes]) -> object:
         raise CommandError(XADD_ZERO_ID)
     db = client.db
     key = argv[1]
-    stream = write_stream(db, key)
+    stream = db.lookup(key)  # write_stream() inlined (the hot path)
     created = stream is None
     if stream is None:
         if args.nomkstream:
             return None
         stream = Stream()
+    elif type(stream) is not Stream:
+        raise CommandError(errors.WRONGTYPE)
     last = stream.last_id
     if last == MAX_ID:
         raise CommandError(STREAM_EXHAUSTED)
@@ -232,14 +230,15 @@ def xadd(client: Client, argv: list[bytes]) -> object:
         if explicit <= last:
             raise CommandError(XADD_ID_TOO_SMALL)
         new_id = explicit
-    max_entries, max_bytes = _node_limits(config)
-    stream.append(new_id, tuple(argv[id_index + 1 :: 2]), tuple(argv[id_index + 2 :: 2]), max_entries, max_bytes)
+    stream.append(new_id, tuple(argv[id_index + 1 :: 2]), tuple(argv[id_index + 2 :: 2]),
+                  config.stream_node_max_entries, config.stream_node_max_bytes)
     if created:
         db.add(key, stream)
-    else:
+    elif db.watched or db.blocking:
         db.signal_modified(key)
     server.dirty += 1
-    server.notify(db, "xadd", key, "t")
+    if server.keyspace_events:
+        server.notify(db, "xadd", key, "t")
     effect = argv
     reply = format_id(new_id)
     if (not seq_given or auto) and server.propagating:
@@ -249,7 +248,7 @@ def xadd(client: Client, argv: list[bytes]) -> object:
         removed, rewritten = _trim(stream, effect, args)
         if rewritten is not None:
             effect = rewritten
-        if removed:
+        if removed and server.keyspace_events:
             server.notify(db, "xtrim", key, "t")
     if effect is not argv:
         client.propagate = [effect]

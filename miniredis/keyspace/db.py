@@ -111,16 +111,22 @@ class Db:
 
     def lookup_read(self, key: bytes) -> object | None:
         """``lookup`` for read commands: also counts INFO keyspace_hits / keyspace_misses."""
-        value = self.lookup(key)
-        server = self.server
-        if value is None:
-            server.stats.keyspace_misses += 1
-            # Keyspace notifications, class "m": every read miss is a "keymiss" event (lookupKeyRead).
-            if "m" in server.keyspace_events:
-                server.notify(self, "keymiss", key, "m")
+        # lookup() inlined: this is the hot path of every read command.
+        if key in self.expires and self.expires[key] <= self.server.clock.time_ms():
+            self.expire_now(key)
+            value = None
         else:
+            value = self.data.get(key)
+        server = self.server
+        if value is not None:
+            self.access[key] = self.lru_ms
             server.stats.keyspace_hits += 1
-        return value
+            return value
+        server.stats.keyspace_misses += 1
+        # Keyspace notifications, class "m": every read miss is a "keymiss" event (lookupKeyRead).
+        if "m" in server.keyspace_events:
+            server.notify(self, "keymiss", key, "m")
+        return None
 
     def lookup_typed(self, key: bytes, kind: type) -> object | None:
         """Like ``lookup``, raising WRONGTYPE if the key holds another type."""

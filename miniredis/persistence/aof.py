@@ -266,6 +266,9 @@ class Aof:
 
     def _set_enabled(self, on: bool) -> None:
         self.enabled = on
+        if on and not self.server.propagating:
+            for client in self.server.clients.values():
+                client.propagate = None  # effects recorded while nothing consumed them are stale
         self.server.propagating = on
         self.selected_db = -1
         self.txn = None

@@ -89,6 +89,7 @@ class Server:
         # The enabled notify-keyspace-events flags ("" when off), mirrored from the config (CONFIG SET
         # applies it, commands/server.py _apply) so that hot paths test a plain attribute.
         self.keyspace_events: str = self.config.notify_keyspace_events
+        self.config.__dict__["on_change"] = self.setting_changed
         # Output limits are checked after every flush unless every class is unlimited.
         self.output_limits_enforced = True
         # Effects are only built and fed when something consumes them (the AOF, once enabled).
@@ -193,8 +194,13 @@ class Server:
         self.update_checks_needed()
 
     def update_checks_needed(self) -> None:
-        """Keep the dispatcher's one-attribute test true to the pause and MONITOR state."""
-        self.checks_needed = self.pause_active or bool(self.monitors)
+        """Keep the dispatcher's one-attribute test true to the pause and MONITOR state: every
+        client is restricted (checked path) while a pause or a MONITOR is active."""
+        needed = self.pause_active or bool(self.monitors)
+        if needed != self.checks_needed:
+            self.checks_needed = needed
+            for client in self.clients.values():
+                client.update_restricted()
 
     client_cleanups: list[Callable[[Client], None]] = []
     """Functions run when a client goes away, registered by subsystems (transactions, pub/sub, blocking)."""
@@ -274,6 +280,12 @@ class Server:
             connection.resume()
 
     # --- side-path hooks ---------------------------------------------------------------------------
+
+    def setting_changed(self, name: str) -> None:
+        """A setting changed through Config.set (config file, embedding code, tests): refresh the
+        attributes that mirror it. CONFIG SET applies its changes in commands/server.py."""
+        if name == "notify-keyspace-events":
+            self.keyspace_events = self.config.notify_keyspace_events
 
     def notify(self, db: Db, event: str, key: bytes, kind: str) -> None:
         """Keyspace notification (notifyKeyspaceEvent): ``kind`` is the event's class character."""

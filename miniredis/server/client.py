@@ -68,13 +68,16 @@ class Client:
         self.in_exec = False
         self.soft_limit_since = 0.0  # monotonic time the output first passed the soft limit (0: under it)
         # True while any dispatcher check could reject or divert this client's commands
-        # (unauthenticated, in MULTI, RESP2 with subscriptions); see update_restricted().
-        self.restricted = not self.authenticated
+        # (unauthenticated, in MULTI, RESP2 with subscriptions, replies off, CLIENT PAUSE or MONITOR
+        # active); see update_restricted().
+        self.restricted = True
+        self.update_restricted()
 
     def update_restricted(self) -> None:
         """Recompute ``restricted``; called wherever auth, MULTI, protocol or subscriptions change."""
         self.restricted = (
             not self.authenticated or self.multi is not None or (self.resp == 2 and self.in_pubsub_context)
+            or self.reply_mode != "on" or self.server.checks_needed
         )
 
     def set_protocol(self, version: int) -> None:

@@ -93,50 +93,66 @@ def run_requests(client: Client, requests: Sequence[list[bytes]]) -> int:
     """
     server = client.server
     by_name = server.table.by_name
-    out = client.out
-    server.call_clock = perf_counter_ns()
+    append = client.out.append
+    encode = client.encode
+    propagating = server.propagating
+    clock = perf_counter_ns()
     consumed = 0
     for argv in requests:
         spec = by_name.get(argv[0])
-        if spec is None or not spec.plain or client.restricted or server.checks_needed or (
-            (spec.arity > 0 and spec.arity != len(argv)) or len(argv) < -spec.arity
-        ):
+        # One test for: a known command, plain, with an argument count its arity allows (see
+        # CommandSpec.short_min/short_max), from a client no check applies to (Client.restricted,
+        # which also covers CLIENT PAUSE and MONITOR through Server.checks_needed).
+        if spec is None or client.restricted or not spec.short_min <= len(argv) <= spec.short_max:
+            server.call_clock = clock
             reply = dispatch(client, argv)
+            clock = perf_counter_ns()
             if reply is POSTPONED:
                 return consumed
+            consumed += 1
             if reply is BLOCKED:
-                return consumed + 1  # the rest of the pipeline waits until the client is released
-        else:
-            client.last_command = spec.name
-            dirty_before = server.dirty
-            try:
-                reply = spec.handler(client, argv)  # type: ignore[misc]
-            except CommandError as failure:
-                reply = failure
-                spec.failed_calls += 1
-                server.stats.count_error(failure)
-            now = perf_counter_ns()
-            spec.nsec += now - server.call_clock
-            server.call_clock = now
-            spec.calls += 1
+                return consumed  # the rest of the pipeline waits until the client is released
+            encode = client.encode  # these may have changed (HELLO, CONFIG SET appendonly)
+            propagating = server.propagating
+            mode = client.reply_mode
+            if reply is NO_REPLY:
+                pass
+            elif mode is REPLY_ON:
+                append(reply if type(reply) is Raw else encode(reply))  # type: ignore[arg-type]
+            elif mode == "skip_next":
+                client.reply_mode = REPLY_ON
+                client.update_restricted()
+            elif mode == "skip":
+                client.reply_mode = "skip_next"
+            if client.close_after_reply:
+                break
+            continue
+        # The short path: call() inlined, without MONITOR; the same stats and propagation. A plain
+        # command never closes the client, switches its protocol or replies nothing (QUIT, HELLO and
+        # RESET are not plain; CLIENT REPLY modes make the client restricted). Each command is charged
+        # the time since the previous one ended, or since the batch started: one clock read.
+        client.last_command = spec.name
+        dirty_before = server.dirty
+        try:
+            reply = spec.handler(client, argv)  # type: ignore[misc]
+        except CommandError as failure:
+            reply = failure
+            spec.failed_calls += 1
+            server.stats.count_error(failure)
+        now = perf_counter_ns()
+        spec.nsec += now - clock
+        clock = now
+        spec.calls += 1
+        if propagating:
             if server.dirty != dirty_before:
-                if server.propagating:
-                    propagate_effects(client, argv)
+                propagate_effects(client, argv)
+            else:
                 client.propagate = None
-            if server.ready_keys:
-                server.serve_ready_keys()
+        if server.ready_keys:
+            server.serve_ready_keys()
         consumed += 1
-        if reply is NO_REPLY:
-            pass
-        elif client.reply_mode is REPLY_ON:
-            # Pre-encoded replies (+OK, +QUEUED) are the same in both protocols: no encoder call.
-            out.append(reply if type(reply) is Raw else client.encode(reply))  # type: ignore[arg-type]
-        elif client.reply_mode == "skip_next":
-            client.reply_mode = REPLY_ON
-        elif client.reply_mode == "skip":
-            client.reply_mode = "skip_next"
-        if client.close_after_reply:
-            break
+        # Pre-encoded replies (+OK, +QUEUED) are the same in both protocols: no encoder call.
+        append(reply if type(reply) is Raw else encode(reply))  # type: ignore[arg-type]
     return consumed
 
 

@@ -96,6 +96,7 @@ def lp_int_size(value: int) -> int:
 
 
 _DIGITS = frozenset(b"0123456789")
+_INTEGER_START = frozenset(b"0123456789-")
 _COUNT_BOUNDS = frozenset((127, 4095, 32767, 8388607, 2147483647))
 
 
@@ -154,7 +155,13 @@ class StreamNode:
         size += 2 if 0 <= ms_delta <= 127 else lp_int_size(_as_int64(ms_delta))
         size += 2 if 0 <= seq_delta <= 127 else lp_int_size(_as_int64(seq_delta))
         for value in values:
-            size += lp_str_size(value)
+            length = len(value)
+            # lp_str_size() inlined for the common short non-numeric value (one header byte, one
+            # back-length byte); anything that might be stored as an integer takes the full rule.
+            if 0 < length <= 63 and value[0] not in _INTEGER_START:
+                size += length + 2
+            else:
+                size += lp_str_size(value)
         if same:
             entries.append((ms, seq, None, values, SAMEFIELDS))
             size += lp_int_size(3 + len(values))
