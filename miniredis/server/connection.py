@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("miniredis")
 
+BATCH_LIMIT = 128  # requests run between two checks that the client drains its replies
+
 
 def _format_addr(peer: object) -> str:
     if isinstance(peer, tuple) and len(peer) >= 2:
@@ -75,6 +77,9 @@ class RespConnection(asyncio.Protocol):
     def resume_writing(self) -> None:
         self.writing_paused = False
         self._resume_reading()
+        client = self.client
+        if self.pending is not None and client is not None and client.blocked is None:
+            self.resume()  # requests held back while the client was not draining its replies
 
     def data_received(self, data: bytes) -> None:
         client = self.client
@@ -99,19 +104,35 @@ class RespConnection(asyncio.Protocol):
     def process(self, requests: list[list[bytes]] | deque[list[bytes]]) -> None:
         client = self.client
         assert client is not None
-        consumed = run_requests(client, requests)
-        if consumed < len(requests) or client.blocked is not None:
-            if not client.close_after_reply:
-                # Blocked, or postponed by CLIENT PAUSE: later requests wait, in order. Reading goes
-                # on (into the pending queue) so that a disconnect is still seen.
-                self.pending = deque(list(requests)[consumed:])
-        else:
-            error = self.parser.error
-            if error is not None and not client.close_after_reply:
-                if error.message:
-                    client.out.append(encode_error(error.message))
-                    log.info("Protocol error (%s) from client: %s", error.message, client.addr)
-                client.close_after_reply = True
+        if not isinstance(requests, list):
+            requests = list(requests)
+        total = len(requests)
+        start = 0
+        while True:
+            # A read can hold thousands of requests. They run in slices; after each slice the replies
+            # are written, and if the client is not draining them (the transport paused writing),
+            # the rest waits until it does: back-pressure bounds what one client makes us buffer.
+            batch = requests if total <= BATCH_LIMIT else requests[start : start + BATCH_LIMIT]
+            consumed = run_requests(client, batch)
+            start += consumed
+            if consumed < len(batch) or client.blocked is not None:
+                if not client.close_after_reply:
+                    # Blocked, or postponed by CLIENT PAUSE: later requests wait, in order. Reading goes
+                    # on (into the pending queue) so that a disconnect is still seen.
+                    self.pending = deque(requests[start:])
+                break
+            if start >= total:
+                error = self.parser.error
+                if error is not None and not client.close_after_reply:
+                    if error.message:
+                        client.out.append(encode_error(error.message))
+                        log.info("Protocol error (%s) from client: %s", error.message, client.addr)
+                    client.close_after_reply = True
+                break
+            client.flush()
+            if self.writing_paused:
+                self.pending = deque(requests[start:])
+                break
         if client.out or client.close_after_reply:
             client.flush()
 
