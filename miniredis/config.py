@@ -26,6 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from miniredis.quoting import repr_arg
+
 
 class ConfigError(ValueError):
     """A value a setting refuses; the message is the reason Redis gives after ``argument``."""
@@ -495,24 +497,9 @@ _UNQUOTED = {"bind", "loglevel", "maxmemory-policy", "appendfsync", "daemonize",
 
 
 def quote_config_value(text: str) -> str:
-    """sdscatrepr: a double-quoted string with \\n \\r \\t \\a \\b \\\\ \\" and \\xHH escapes."""
-    out = ['"']
-    for char in text:
-        code = ord(char)
-        if char in '\\"':
-            out.append("\\" + char)
-        elif char in _REPR_ESCAPES:
-            out.append(_REPR_ESCAPES[char])
-        elif 32 <= code < 127:
-            out.append(char)
-        else:
-            for byte in char.encode("utf-8", "surrogateescape"):
-                out.append(f"\\x{byte:02x}")
-    out.append('"')
-    return "".join(out)
-
-
-_REPR_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\a": "\\a", "\b": "\\b"}
+    """sdscatrepr: a double-quoted string with \\n \\r \\t \\a \\b \\\\ \\" and \\xHH escapes
+    (the text's UTF-8 bytes outside printable ASCII escaped one by one)."""
+    return repr_arg(text.encode("utf-8", "surrogateescape"))
 
 
 def memory_for_rewrite(value: int) -> str:

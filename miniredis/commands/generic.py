@@ -137,6 +137,8 @@ def move_access(src: Db, src_key: bytes, dst: Db, dst_key: bytes) -> None:
 
 
 # --- DEL, UNLINK, EXISTS, TYPE, TOUCH -------------------------------------------------------------------
+@command("unlink")  # UNLINK is DEL here: values are freed by Python either way
+@command("del")
 def delete_keys(client: Client, argv: list[bytes]) -> int:
     db = client.db
     server = client.server
@@ -148,16 +150,6 @@ def delete_keys(client: Client, argv: list[bytes]) -> int:
             server.dirty += 1
             removed += 1
     return removed
-
-
-@command("del")
-def del_(client: Client, argv: list[bytes]) -> object:
-    return delete_keys(client, argv)
-
-
-@command("unlink")
-def unlink(client: Client, argv: list[bytes]) -> object:
-    return delete_keys(client, argv)
 
 
 @command("exists")

@@ -31,6 +31,7 @@ from miniredis.commands.registry import command
 from miniredis.commands.scan_cursor import is_compact_hash, matches, parse_cursor, parse_scan_options, scan_page
 from miniredis.commands.strings_numeric import Infinite, LongDouble
 from miniredis.errors import CommandError
+from miniredis.keyspace.db import typed_lookups
 from miniredis.protocol.replies import OK
 
 if TYPE_CHECKING:
@@ -49,20 +50,7 @@ LLONG_MIN = -(2**63)
 LONG_MAX = LLONG_MAX
 
 
-def read_hash(client: Client, key: bytes) -> dict[bytes, bytes] | None:
-    """The hash at ``key`` for a read command (counts hits/misses), or None; WRONGTYPE otherwise."""
-    value = client.db.lookup_read(key)
-    if value is None or type(value) is dict:
-        return value
-    raise CommandError(errors.WRONGTYPE)
-
-
-def write_hash(db: Db, key: bytes) -> dict[bytes, bytes] | None:
-    """The hash at ``key`` for a write command, or None; WRONGTYPE otherwise."""
-    value = db.lookup(key)
-    if value is None or type(value) is dict:
-        return value
-    raise CommandError(errors.WRONGTYPE)
+read_hash, write_hash = typed_lookups(dict)  # WRONGTYPE for another type
 
 
 def hash_for_update(db: Db, key: bytes) -> dict[bytes, bytes]:
@@ -123,13 +111,13 @@ def hsetnx(client: Client, argv: list[bytes]) -> object:
 
 @command("hget")
 def hget(client: Client, argv: list[bytes]) -> object:
-    value = read_hash(client, argv[1])
+    value = read_hash(client.db, argv[1])
     return None if value is None else value.get(argv[2])
 
 
 @command("hmget")
 def hmget(client: Client, argv: list[bytes]) -> object:
-    value = read_hash(client, argv[1])
+    value = read_hash(client.db, argv[1])
     if value is None:
         return [None] * (len(argv) - 2)
     return [value.get(field) for field in argv[2:]]
@@ -162,13 +150,13 @@ def hdel(client: Client, argv: list[bytes]) -> object:
 
 @command("hlen")
 def hlen(client: Client, argv: list[bytes]) -> object:
-    value = read_hash(client, argv[1])
+    value = read_hash(client.db, argv[1])
     return 0 if value is None else len(value)
 
 
 @command("hstrlen")
 def hstrlen(client: Client, argv: list[bytes]) -> object:
-    value = read_hash(client, argv[1])
+    value = read_hash(client.db, argv[1])
     if value is None:
         return 0
     item = value.get(argv[2])
@@ -177,25 +165,25 @@ def hstrlen(client: Client, argv: list[bytes]) -> object:
 
 @command("hexists")
 def hexists(client: Client, argv: list[bytes]) -> object:
-    value = read_hash(client, argv[1])
+    value = read_hash(client.db, argv[1])
     return 1 if value is not None and argv[2] in value else 0
 
 
 @command("hkeys")
 def hkeys(client: Client, argv: list[bytes]) -> object:
-    value = read_hash(client, argv[1])
+    value = read_hash(client.db, argv[1])
     return [] if value is None else list(value)
 
 
 @command("hvals")
 def hvals(client: Client, argv: list[bytes]) -> object:
-    value = read_hash(client, argv[1])
+    value = read_hash(client.db, argv[1])
     return [] if value is None else list(value.values())
 
 
 @command("hgetall")
 def hgetall(client: Client, argv: list[bytes]) -> object:
-    value = read_hash(client, argv[1])
+    value = read_hash(client.db, argv[1])
     # A copy: inside EXEC the reply is encoded after later commands may have changed the hash.
     return {} if value is None else dict(value)
 
@@ -258,7 +246,7 @@ def hincrbyfloat(client: Client, argv: list[bytes]) -> object:
 @command("hrandfield")
 def hrandfield(client: Client, argv: list[bytes]) -> object:
     if len(argv) == 2:
-        value = read_hash(client, argv[1])
+        value = read_hash(client.db, argv[1])
         if value is None:
             return None
         return next(islice(value, random.randrange(len(value)), None))  # no copy of the whole hash
@@ -272,7 +260,7 @@ def hrandfield(client: Client, argv: list[bytes]) -> object:
         if count < -(LONG_MAX // 2) or count > LONG_MAX // 2:
             raise CommandError(OUT_OF_RANGE)
         with_values = True
-    value = read_hash(client, argv[1])
+    value = read_hash(client.db, argv[1])
     if value is None or count == 0:
         return []
     fields: list[bytes]
@@ -297,7 +285,7 @@ def hrandfield(client: Client, argv: list[bytes]) -> object:
 @command("hscan")
 def hscan(client: Client, argv: list[bytes]) -> object:
     cursor = parse_cursor(argv[2])
-    value = read_hash(client, argv[1])
+    value = read_hash(client.db, argv[1])
     if value is None:
         return [b"0", []]
     pattern, count = parse_scan_options(argv, 3)

@@ -34,9 +34,11 @@ from typing import TYPE_CHECKING
 from miniredis import errors
 from miniredis.blocking import Block, Waiter, parse_timeout_seconds
 from miniredis.commands.args import parse_int
+from miniredis.commands.mpop import cannot_block, first_of, parse_mpop, serve_or_block
 from miniredis.commands.registry import command
 from miniredis.commands.strings import c_option
 from miniredis.errors import CommandError
+from miniredis.keyspace.db import typed_lookups
 from miniredis.protocol.parser import string2ll
 from miniredis.protocol.replies import EMPTY_ARRAY, NULL_ARRAY, OK
 
@@ -51,8 +53,6 @@ RANK_ZERO = (
 )
 COUNT_NEGATIVE = "ERR COUNT can't be negative"
 MAXLEN_NEGATIVE = "ERR MAXLEN can't be negative"
-NUMKEYS_NOT_POSITIVE = "ERR numkeys should be greater than 0"
-MPOP_COUNT_NOT_POSITIVE = "ERR count should be greater than 0"
 
 LLONG_MIN = -(1 << 63)
 HEAD, TAIL = True, False  # where an element is popped or pushed: LEFT is the head
@@ -76,25 +76,7 @@ def _direction(raw: bytes) -> bool:
     raise CommandError(errors.SYNTAX)
 
 
-def _list_write(db: Db, key: bytes) -> deque[bytes] | None:
-    """The list at ``key`` for a write (no hit/miss counting), WRONGTYPE for another type."""
-    value = db.lookup(key)
-    if value is None or type(value) is deque:
-        return value
-    raise CommandError(errors.WRONGTYPE)
-
-
-def _list_read(db: Db, key: bytes) -> deque[bytes] | None:
-    """The list at ``key`` for a read (counts keyspace hits and misses), WRONGTYPE for another type."""
-    value = db.lookup_read(key)
-    if value is None or type(value) is deque:
-        return value
-    raise CommandError(errors.WRONGTYPE)
-
-
-def _cannot_block(client: Client) -> bool:
-    """Inside MULTI/EXEC a blocking command answers at once (Redis's CLIENT_DENY_BLOCKING)."""
-    return client.in_exec or client.multi is not None
+_list_read, _list_write = typed_lookups(deque)  # WRONGTYPE for another type
 
 
 def _popped(client: Client, db: Db, key: bytes, items: deque[bytes], head: bool, count: int) -> None:
@@ -483,7 +465,7 @@ def _blocking_move(client: Client, argv: list[bytes], head: bool, to_head: bool,
         return value
     items = _list_write(db, source)
     if items is None:
-        if _cannot_block(client):
+        if cannot_block(client):
             return None
         return Block([source], timeout)
     value = _move(client, source, items, destination, head, to_head)
@@ -504,29 +486,6 @@ def brpoplpush(client: Client, argv: list[bytes]) -> object:
 
 
 # --- LMPOP and the blocking pops -----------------------------------------------------------------
-def _parse_mpop(argv: list[bytes], first: int) -> tuple[list[bytes], bool, int]:
-    """``numkeys key... LEFT|RIGHT [COUNT n]`` from ``argv[first]`` on: (keys, head, count)."""
-    numkeys = string2ll(argv[first])
-    if numkeys is None or numkeys <= 0:
-        raise CommandError(NUMKEYS_NOT_POSITIVE)
-    where_index = first + 1 + numkeys
-    if where_index >= len(argv):
-        raise CommandError(errors.SYNTAX)
-    head = _direction(argv[where_index])
-    count = 0
-    index = where_index + 1
-    while index < len(argv):
-        if c_option(argv[index]) == b"count" and index + 1 < len(argv) and not count:
-            value = string2ll(argv[index + 1])
-            if value is None or value <= 0:
-                raise CommandError(MPOP_COUNT_NOT_POSITIVE)
-            count = value
-            index += 2
-        else:
-            raise CommandError(errors.SYNTAX)
-    return argv[first + 1:where_index], head, count or 1
-
-
 def _mpop_serve(client: Client, key: bytes, items: deque[bytes], head: bool, count: int) -> list[object]:
     popped = _pop_many(items, head, count)
     _popped(client, client.db, key, items, head, len(popped))
@@ -534,62 +493,35 @@ def _mpop_serve(client: Client, key: bytes, items: deque[bytes], head: bool, cou
     return [key, popped]
 
 
-def _first_list(db: Db, keys: list[bytes]) -> tuple[bytes, deque[bytes]] | None:
-    """The first key holding a list, in argument order; WRONGTYPE if another type comes first."""
-    for key in keys:
-        items = _list_write(db, key)
-        if items is not None:
-            return key, items
-    return None
-
-
 @command("lmpop")
 def lmpop(client: Client, argv: list[bytes]) -> object:
-    keys, head, count = _parse_mpop(argv, 1)
-    found = _first_list(client.db, keys)
+    keys, head, count = parse_mpop(argv, 1, _direction, c_option)
+    found = first_of(client.db, keys, _list_write)
     if found is None:
         return NULL_ARRAY
     return _mpop_serve(client, found[0], found[1], head, count)
 
 
-def _ready_list(client: Client, waiter: Waiter) -> tuple[bytes, deque[bytes]] | None:
-    """On a re-run: the ready key being served, if it now holds a non-empty list."""
-    key = waiter.ready_key
-    if key is None:
-        return None
-    items = client.db.lookup(key)
-    if type(items) is not deque or not items:
-        return None
-    return key, items
-
-
 @command("blmpop")
 def blmpop(client: Client, argv: list[bytes]) -> object:
-    keys, head, count = _parse_mpop(argv, 2)
+    keys, head, count = parse_mpop(argv, 2, _direction, c_option)
     timeout = parse_timeout_seconds(argv[1])
-    waiter = client.blocked
-    found = _ready_list(client, waiter) if isinstance(waiter, Waiter) else _first_list(client.db, keys)
-    if found is None:
-        if _cannot_block(client):
-            return NULL_ARRAY
-        return Block(keys, timeout)
-    return _mpop_serve(client, found[0], found[1], head, count)
+    return serve_or_block(
+        client, keys, timeout, deque, _list_write,
+        lambda key, items: _mpop_serve(client, key, items, head, count),
+    )
 
 
 def _blocking_pop(client: Client, argv: list[bytes], head: bool) -> object:
     timeout = parse_timeout_seconds(argv[-1])
-    keys = argv[1:-1]
-    waiter = client.blocked
-    found = _ready_list(client, waiter) if isinstance(waiter, Waiter) else _first_list(client.db, keys)
-    if found is None:
-        if _cannot_block(client):
-            return NULL_ARRAY
-        return Block(keys, timeout)
-    key, items = found
-    value = items.popleft() if head else items.pop()
-    _popped(client, client.db, key, items, head, 1)
-    client.propagate = [[b"LPOP" if head else b"RPOP", key]]
-    return [key, value]
+
+    def serve(key: bytes, items: deque[bytes]) -> list[object]:
+        value = items.popleft() if head else items.pop()
+        _popped(client, client.db, key, items, head, 1)
+        client.propagate = [[b"LPOP" if head else b"RPOP", key]]
+        return [key, value]
+
+    return serve_or_block(client, argv[1:-1], timeout, deque, _list_write, serve)
 
 
 @command("blpop")

@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from miniredis.commands import connection
-from miniredis.commands.registry import command
+from miniredis.commands.registry import command, help_reply
 from miniredis.errors import CommandError, text
 from miniredis.glob import glob_match
-from miniredis.protocol.replies import MultiReply, Push, Simple
+from miniredis.protocol.replies import MultiReply, Push
 
 if TYPE_CHECKING:
     from miniredis.server.client import Client
@@ -105,8 +105,7 @@ PUBSUB_HELP = [
 
 @command("pubsub|help")
 def pubsub_help(client: Client, argv: list[bytes]) -> object:
-    header = f"{text(argv[0].upper())} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"
-    return [Simple(line) for line in [header, *PUBSUB_HELP, "HELP", "    Prints this help."]]
+    return help_reply("pubsub", PUBSUB_HELP)
 
 
 def _matching(table: dict[bytes, object], argv: list[bytes]) -> list[bytes]:

@@ -30,10 +30,10 @@ from miniredis.commands.args import eq, parse_int
 from miniredis.commands.registry import command
 from miniredis.commands.scan_cursor import is_compact_set, matches, parse_cursor, parse_scan_options, scan_page
 from miniredis.errors import CommandError
+from miniredis.keyspace.db import typed_lookups
 from miniredis.protocol.replies import SetReply
 
 if TYPE_CHECKING:
-    from miniredis.keyspace.db import Db
     from miniredis.server.app import Server
     from miniredis.server.client import Client
 
@@ -54,20 +54,7 @@ def ordered(server: Server, members: Iterable[bytes]) -> list[bytes]:
     return listed
 
 
-def read_set(client: Client, key: bytes) -> set[bytes] | None:
-    """The set at ``key`` for a read command (counts hits/misses), or None; WRONGTYPE otherwise."""
-    value = client.db.lookup_read(key)
-    if value is None or type(value) is set:
-        return value
-    raise CommandError(errors.WRONGTYPE)
-
-
-def write_set(db: Db, key: bytes) -> set[bytes] | None:
-    """The set at ``key`` for a write command, or None; WRONGTYPE otherwise."""
-    value = db.lookup(key)
-    if value is None or type(value) is set:
-        return value
-    raise CommandError(errors.WRONGTYPE)
+read_set, write_set = typed_lookups(set)  # WRONGTYPE for another type
 
 
 def random_member(members: set[bytes]) -> bytes:
@@ -126,19 +113,19 @@ def srem(client: Client, argv: list[bytes]) -> object:
 
 @command("smembers")
 def smembers(client: Client, argv: list[bytes]) -> object:
-    members = read_set(client, argv[1])
+    members = read_set(client.db, argv[1])
     return SetReply() if members is None else SetReply(ordered(client.server, members))
 
 
 @command("sismember")
 def sismember(client: Client, argv: list[bytes]) -> object:
-    members = read_set(client, argv[1])
+    members = read_set(client.db, argv[1])
     return 1 if members is not None and argv[2] in members else 0
 
 
 @command("smismember")
 def smismember(client: Client, argv: list[bytes]) -> object:
-    members = read_set(client, argv[1])
+    members = read_set(client.db, argv[1])
     if members is None:
         return [0] * (len(argv) - 2)
     return [1 if member in members else 0 for member in argv[2:]]
@@ -146,7 +133,7 @@ def smismember(client: Client, argv: list[bytes]) -> object:
 
 @command("scard")
 def scard(client: Client, argv: list[bytes]) -> object:
-    members = read_set(client, argv[1])
+    members = read_set(client.db, argv[1])
     return 0 if members is None else len(members)
 
 
@@ -193,12 +180,12 @@ def srandmember(client: Client, argv: list[bytes]) -> object:
     if len(argv) > 3:
         raise CommandError(errors.SYNTAX)
     if len(argv) == 2:
-        members = read_set(client, argv[1])
+        members = read_set(client.db, argv[1])
         return None if members is None else random_member(members)
     count = parse_int(argv[2])
     if count < -LONG_MAX:
         raise CommandError(COUNT_RANGE)
-    members = read_set(client, argv[1])
+    members = read_set(client.db, argv[1])
     if members is None or count == 0:
         return []
     if count < 0:
@@ -243,15 +230,9 @@ def smove(client: Client, argv: list[bytes]) -> object:
 def _sources(client: Client, keys: list[bytes], for_store: bool) -> list[set[bytes] | None]:
     """Every key's set (None when missing), type-checked in order: one WRONGTYPE fails the command."""
     db = client.db
-    found: list[set[bytes] | None] = []
-    for key in keys:
-        # Redis 7.0.15 reads the sources of the STORE forms as reads too: INFO keyspace_misses and
-        # "keymiss" events count them (checked against real Redis by the pub/sub helper).
-        value = db.lookup_read(key)
-        if value is not None and type(value) is not set:
-            raise CommandError(errors.WRONGTYPE)
-        found.append(value)
-    return found
+    # Redis 7.0.15 reads the sources of the STORE forms as reads too: INFO keyspace_misses and
+    # "keymiss" events count them (checked against real Redis by the pub/sub helper).
+    return [read_set(db, key) for key in keys]
 
 
 def _intersection(sources: list[set[bytes] | None], limit: int = 0) -> set[bytes]:
@@ -366,7 +347,7 @@ def sintercard(client: Client, argv: list[bytes]) -> object:
 @command("sscan")
 def sscan(client: Client, argv: list[bytes]) -> object:
     cursor = parse_cursor(argv[2])
-    members = read_set(client, argv[1])
+    members = read_set(client.db, argv[1])
     if members is None:
         return [b"0", []]
     pattern, count = parse_scan_options(argv, 3)

@@ -29,17 +29,19 @@ import re
 from typing import TYPE_CHECKING
 
 from miniredis import errors
-from miniredis.blocking import Block, Waiter, parse_timeout_seconds
+from miniredis.blocking import parse_timeout_seconds
 from miniredis.commands.args import eq
+from miniredis.commands.mpop import first_of, parse_mpop, serve_or_block
 from miniredis.commands.registry import command
 from miniredis.commands.scan_cursor import matches, parse_cursor, parse_scan_options, scan_page
+from miniredis.commands.strings import c_option
 from miniredis.errors import CommandError
+from miniredis.keyspace.db import typed_lookups
 from miniredis.protocol.parser import string2ll
 from miniredis.protocol.replies import EMPTY_ARRAY, NULL_ARRAY, ONE, ZERO, Double
 from miniredis.structures.zset import ZSet, listpack_score_text, same_score
 
 if TYPE_CHECKING:
-    from miniredis.keyspace.db import Db
     from miniredis.server.client import Client
 
 XX_AND_NX = "ERR XX and NX options at the same time are not compatible"
@@ -50,8 +52,6 @@ MIN_MAX_NOT_FLOAT = "ERR min or max is not a float"
 MIN_MAX_NOT_LEX = "ERR min or max not valid string range item"
 WEIGHT_NOT_FLOAT = "ERR weight value is not a float"
 POP_COUNT_NOT_POSITIVE = "ERR value is out of range, must be positive"
-NUMKEYS_NOT_POSITIVE = "ERR numkeys should be greater than 0"
-MPOP_COUNT_NOT_POSITIVE = "ERR count should be greater than 0"
 RANDMEMBER_RANGE = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
 OUT_OF_RANGE = "ERR value is out of range"
 
@@ -230,19 +230,24 @@ def lex_bounds_reverse(zset: ZSet, low: LexBound, high: LexBound) -> tuple[int, 
 
 
 # --- keys ---------------------------------------------------------------------------------------------
-def read_zset(db: Db, key: bytes) -> ZSet | None:
-    """The zset at ``key`` for a read (hits/misses counted), WRONGTYPE for another type."""
-    value = db.lookup_read(key)
-    if value is None or type(value) is ZSet:
-        return value
-    raise CommandError(errors.WRONGTYPE)
+read_zset, write_zset = typed_lookups(ZSet)  # WRONGTYPE for another type
 
 
-def write_zset(db: Db, key: bytes) -> ZSet | None:
-    value = db.lookup(key)
-    if value is None or type(value) is ZSet:
-        return value
-    raise CommandError(errors.WRONGTYPE)
+def store_zset(client: Client, destination: bytes, pairs: list[tuple[float, bytes]], event: str) -> int:
+    """ZRANGESTORE/ZUNIONSTORE/...: replace ``destination`` with a zset of ``pairs`` (event ``event``),
+    or delete it (event ``del``) when there are none; the reply is the new cardinality."""
+    db = client.db
+    server = client.server
+    if pairs:
+        result = ZSet(pairs, compact=False)
+        result.fit_encoding(server.config)
+        db.set(destination, result)
+        server.notify(db, event, destination, "z")
+        server.dirty += 1
+    elif db.delete(destination):
+        server.notify(db, "del", destination, "g")
+        server.dirty += 1
+    return len(pairs)
 
 
 def after_removal(client: Client, key: bytes, zset: ZSet, event: str, removed: int) -> None:
@@ -523,49 +528,12 @@ def zpopmax(client: Client, argv: list[bytes]) -> object:
     return _zpop(client, argv, True)
 
 
-def _parse_mpop(argv: list[bytes], first: int) -> tuple[list[bytes], bool, int]:
-    """``numkeys key... MIN|MAX [COUNT n]`` from ``argv[first]``: (keys, maximum, count)."""
-    numkeys = string2ll(argv[first])
-    if numkeys is None or numkeys <= 0:
-        raise CommandError(NUMKEYS_NOT_POSITIVE)
-    where_index = first + 1 + numkeys
-    if where_index >= len(argv):
-        raise CommandError(errors.SYNTAX)
-    word = argv[where_index].lower()
+def _min_or_max(raw: bytes) -> bool:
+    """ZMPOP's MIN or MAX (any case, compared as a C string): True for MAX, else a syntax error."""
+    word = c_option(raw)
     if word not in (b"min", b"max"):
         raise CommandError(errors.SYNTAX)
-    count = 0
-    index = where_index + 1
-    while index < len(argv):
-        if eq(argv[index], b"count") and index + 1 < len(argv) and not count:
-            value = string2ll(argv[index + 1])
-            if value is None or value <= 0:
-                raise CommandError(MPOP_COUNT_NOT_POSITIVE)
-            count = value
-            index += 2
-        else:
-            raise CommandError(errors.SYNTAX)
-    return argv[first + 1:where_index], word == b"max", count or 1
-
-
-def _first_zset(db: Db, keys: list[bytes]) -> tuple[bytes, ZSet] | None:
-    """The first key holding a zset, in argument order; WRONGTYPE if another type comes first."""
-    for key in keys:
-        zset = write_zset(db, key)
-        if zset is not None:
-            return key, zset
-    return None
-
-
-def _ready_zset(client: Client, waiter: Waiter) -> tuple[bytes, ZSet] | None:
-    """On a re-run: the ready key being served, if it now holds a zset (another type: not ready)."""
-    key = waiter.ready_key
-    if key is None:
-        return None
-    zset = client.db.lookup(key)
-    if type(zset) is not ZSet or not zset:
-        return None
-    return key, zset
+    return word == b"max"
 
 
 def _mpop_serve(client: Client, key: bytes, zset: ZSet, maximum: bool, count: int) -> list[object]:
@@ -576,43 +544,32 @@ def _mpop_serve(client: Client, key: bytes, zset: ZSet, maximum: bool, count: in
 
 @command("zmpop")
 def zmpop(client: Client, argv: list[bytes]) -> object:
-    keys, maximum, count = _parse_mpop(argv, 1)
-    found = _first_zset(client.db, keys)
+    keys, maximum, count = parse_mpop(argv, 1, _min_or_max, c_option)
+    found = first_of(client.db, keys, write_zset)
     if found is None:
         return NULL_ARRAY
     return _mpop_serve(client, found[0], found[1], maximum, count)
 
 
-def _cannot_block(client: Client) -> bool:
-    return client.in_exec or client.multi is not None
-
-
 @command("bzmpop")
 def bzmpop(client: Client, argv: list[bytes]) -> object:
-    keys, maximum, count = _parse_mpop(argv, 2)
+    keys, maximum, count = parse_mpop(argv, 2, _min_or_max, c_option)
     timeout = parse_timeout_seconds(argv[1])
-    waiter = client.blocked
-    found = _ready_zset(client, waiter) if isinstance(waiter, Waiter) else _first_zset(client.db, keys)
-    if found is None:
-        if _cannot_block(client):
-            return NULL_ARRAY
-        return Block(keys, timeout)
-    return _mpop_serve(client, found[0], found[1], maximum, count)
+    return serve_or_block(
+        client, keys, timeout, ZSet, write_zset,
+        lambda key, zset: _mpop_serve(client, key, zset, maximum, count),
+    )
 
 
 def _blocking_pop(client: Client, argv: list[bytes], maximum: bool) -> object:
     timeout = parse_timeout_seconds(argv[-1])
-    keys = argv[1:-1]
-    waiter = client.blocked
-    found = _ready_zset(client, waiter) if isinstance(waiter, Waiter) else _first_zset(client.db, keys)
-    if found is None:
-        if _cannot_block(client):
-            return NULL_ARRAY
-        return Block(keys, timeout)
-    key, zset = found
-    score, member = pop(client, key, zset, maximum, 1)[0]
-    client.propagate = [[b"ZPOPMAX" if maximum else b"ZPOPMIN", key]]
-    return [key, member, Double(score)]
+
+    def serve(key: bytes, zset: ZSet) -> list[object]:
+        score, member = pop(client, key, zset, maximum, 1)[0]
+        client.propagate = [[b"ZPOPMAX" if maximum else b"ZPOPMIN", key]]
+        return [key, member, Double(score)]
+
+    return serve_or_block(client, argv[1:-1], timeout, ZSet, write_zset, serve)
 
 
 @command("bzpopmin")

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from miniredis import errors
 from miniredis.commands.registry import command
-from miniredis.commands.sorted_sets import WEIGHT_NOT_FLOAT, pairs_reply, parse_score
+from miniredis.commands.sorted_sets import WEIGHT_NOT_FLOAT, pairs_reply, parse_score, store_zset
 from miniredis.errors import CommandError
 from miniredis.protocol.parser import string2ll
 from miniredis.protocol.replies import EMPTY_ARRAY
@@ -162,27 +162,12 @@ def _algebra(client: Client, argv: list[bytes], op: str, store: bool, count_only
     assert isinstance(result, dict)
     pairs = sorted((score, member) for member, score in result.items())
     if store:
-        return _store(client, argv[1], pairs, "z" + op + "store")
+        return store_zset(client, argv[1], pairs, "z" + op + "store")
     if not pairs:
         return EMPTY_ARRAY
     if with_scores:
         return pairs_reply(client, pairs)
     return [member for _, member in pairs]
-
-
-def _store(client: Client, destination: bytes, pairs: list[tuple[float, bytes]], event: str) -> int:
-    db = client.db
-    server = client.server
-    if pairs:
-        result = ZSet(pairs, compact=False)
-        result.fit_encoding(server.config)
-        db.set(destination, result)
-        server.notify(db, event, destination, "z")
-        server.dirty += 1
-    elif db.delete(destination):
-        server.notify(db, "del", destination, "g")
-        server.dirty += 1
-    return len(pairs)
 
 
 @command("zunion")

@@ -28,12 +28,12 @@ from miniredis.commands.sorted_sets import (
     parse_score_range,
     range_reply,
     read_zset,
+    store_zset,
     write_zset,
 )
 from miniredis.errors import CommandError
 from miniredis.protocol.parser import string2ll
 from miniredis.protocol.replies import EMPTY_ARRAY
-from miniredis.structures.zset import ZSet
 
 if TYPE_CHECKING:
     from miniredis.server.client import Client
@@ -135,25 +135,10 @@ def _zrange(client: Client, argv: list[bytes], store: bool, kind: str | None, re
             if start < stop:
                 pairs = zset.slice(start, stop, reverse)
     if store:
-        return _store_range(client, argv[1], pairs)
+        return store_zset(client, argv[1], pairs, "zrangestore")
     if not pairs:
         return EMPTY_ARRAY
     return range_reply(client, pairs, with_scores)
-
-
-def _store_range(client: Client, destination: bytes, pairs: list[tuple[float, bytes]]) -> int:
-    db = client.db
-    server = client.server
-    if pairs:
-        result = ZSet(pairs, compact=False)
-        result.fit_encoding(server.config)
-        db.set(destination, result)
-        server.notify(db, "zrangestore", destination, "z")
-        server.dirty += 1
-    elif db.delete(destination):
-        server.notify(db, "del", destination, "g")
-        server.dirty += 1
-    return len(pairs)
 
 
 @command("zrange")

@@ -101,7 +101,7 @@ def xpending(client: Client, argv: list[bytes]) -> object:
         end = parse_range_bound(argv[at + 1], U64_MAX, False)
         if at + 3 < argc:
             consumer_name = argv[at + 3]
-    stream = read_stream(client, argv[1])
+    stream = read_stream(client.db, argv[1])
     group = _lookup_group(stream, argv)
     if argc == 3:
         return _pending_summary(group)
@@ -144,7 +144,7 @@ def _try_id(raw: bytes) -> StreamID | None:
 @command("xclaim")
 def xclaim(client: Client, argv: list[bytes]) -> object:
     key = argv[1]
-    stream = read_stream(client, key)
+    stream = read_stream(client.db, key)
     group = _lookup_group(stream, argv)
     assert stream is not None
     server = client.server
@@ -259,7 +259,7 @@ def xautoclaim(client: Client, argv: list[bytes]) -> object:
             j += 1
         else:
             raise CommandError(errors.SYNTAX)
-    stream = read_stream(client, key)
+    stream = read_stream(client.db, key)
     group = _lookup_group(stream, argv)
     assert stream is not None
     if (count + 1) * 16 >= AUTOCLAIM_ALLOC_LIMIT:

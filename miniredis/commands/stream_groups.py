@@ -389,7 +389,7 @@ def xreadgroup(client: Client, argv: list[bytes]) -> object:
     targets: list[tuple[bytes, Stream, ConsumerGroup, StreamID | None]] = []
     group_text = errors.text(args.group)
     for key, raw in zip(args.keys, args.raw_ids, strict=True):
-        stream = read_stream(client, key)
+        stream = read_stream(client.db, key)
         group = find_group(stream, args.group) if stream is not None else None
         if stream is None or group is None:
             raise CommandError(NOGROUP_XREADGROUP.format(errors.text(key), group_text))
@@ -451,7 +451,7 @@ def _rerun_blocked(client: Client, args: _ReadArgs, ready_key: bytes | None) -> 
 # --- XACK ------------------------------------------------------------------------------------------
 @command("xack")
 def xack(client: Client, argv: list[bytes]) -> object:
-    stream = read_stream(client, argv[1])  # Redis reads the key as a read (keyspace hits/misses)
+    stream = read_stream(client.db, argv[1])  # Redis reads the key as a read (keyspace hits/misses)
     if stream is None:
         return 0
     group = find_group(stream, argv[2])
@@ -468,7 +468,7 @@ def xack(client: Client, argv: list[bytes]) -> object:
 
 # --- XINFO GROUPS / CONSUMERS / STREAM FULL --------------------------------------------------------
 def _xinfo_stream(client: Client, key: bytes) -> Stream:
-    stream = read_stream(client, key)
+    stream = read_stream(client.db, key)
     if stream is None:
         raise CommandError(errors.NO_SUCH_KEY)
     return stream

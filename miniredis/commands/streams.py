@@ -41,6 +41,7 @@ from miniredis.commands.stream_args import (
     parse_xadd_id,
 )
 from miniredis.errors import CommandError
+from miniredis.keyspace.db import typed_lookups
 from miniredis.keyspace.encodings import register_encoding
 from miniredis.keyspace.objects import register_type
 from miniredis.protocol.replies import NULL_ARRAY, OK, Raw
@@ -48,7 +49,6 @@ from miniredis.structures.stream import MAX_ID, MIN_ID, Stream, StreamID, flat_p
 
 if TYPE_CHECKING:
     from miniredis.config import Config
-    from miniredis.keyspace.db import Db
     from miniredis.server.client import Client
 
 XADD_ZERO_ID = "ERR The ID specified in XADD must be greater than 0-0"
@@ -94,20 +94,7 @@ def groups_full_info(stream: Stream, count: int) -> list[object]:
 
 
 # --- helpers ---------------------------------------------------------------------------------------
-def read_stream(client: Client, key: bytes) -> Stream | None:
-    """The stream at ``key`` for a read command (counts hits/misses), or None; WRONGTYPE otherwise."""
-    value = client.db.lookup_read(key)
-    if value is None or type(value) is Stream:
-        return value
-    raise CommandError(errors.WRONGTYPE)
-
-
-def write_stream(db: Db, key: bytes) -> Stream | None:
-    """The stream at ``key`` for a write command, or None; WRONGTYPE otherwise."""
-    value = db.lookup(key)
-    if value is None or type(value) is Stream:
-        return value
-    raise CommandError(errors.WRONGTYPE)
+read_stream, write_stream = typed_lookups(Stream)  # WRONGTYPE for another type
 
 
 def entries_reply(stream: Stream, start: StreamID, end: StreamID, count: int = 0,
@@ -299,7 +286,7 @@ def xdel(client: Client, argv: list[bytes]) -> object:
 
 @command("xlen")
 def xlen(client: Client, argv: list[bytes]) -> object:
-    stream = read_stream(client, argv[1])
+    stream = read_stream(client.db, argv[1])
     return 0 if stream is None else stream.length
 
 
@@ -359,7 +346,7 @@ def _range(client: Client, argv: list[bytes], reverse: bool) -> object:
             i += 2
         else:
             raise CommandError(errors.SYNTAX)
-    stream = read_stream(client, argv[1])
+    stream = read_stream(client.db, argv[1])
     if stream is None:
         return []
     if count == 0:
@@ -416,7 +403,7 @@ def xread(client: Client, argv: list[bytes]) -> object:
     else:
         ids = []
         for key, raw in zip(keys, argv[streams_at + n :], strict=True):
-            stream = read_stream(client, key)
+            stream = read_stream(client.db, key)
             if raw == b"$":
                 ids.append(stream.last_id if stream is not None else MIN_ID)
             else:

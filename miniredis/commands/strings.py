@@ -23,10 +23,10 @@ from miniredis import errors
 from miniredis.commands.args import parse_int
 from miniredis.commands.registry import command
 from miniredis.errors import CommandError
+from miniredis.keyspace.db import typed_lookups
 from miniredis.protocol.replies import OK, ONE, ZERO
 
 if TYPE_CHECKING:
-    from miniredis.keyspace.db import Db
     from miniredis.server.client import Client
 
 LLONG_MAX = 2**63 - 1
@@ -55,20 +55,7 @@ def c_option(raw: bytes) -> bytes:
     return option if nul < 0 else option[:nul]
 
 
-def lookup_string(db: Db, key: bytes) -> bytes | None:
-    """The string at ``key`` for a read command (counts hits/misses), WRONGTYPE for another type."""
-    value = db.lookup_read(key)
-    if value is None or type(value) is bytes:
-        return value
-    raise CommandError(errors.WRONGTYPE)
-
-
-def lookup_string_write(db: Db, key: bytes) -> bytes | None:
-    """The string at ``key`` for a write command (no hit/miss counting), WRONGTYPE for another type."""
-    value = db.lookup(key)
-    if value is None or type(value) is bytes:
-        return value
-    raise CommandError(errors.WRONGTYPE)
+lookup_string, lookup_string_write = typed_lookups(bytes)  # WRONGTYPE for another type
 
 
 def check_string_length(client: Client, total: int) -> None:
@@ -321,7 +308,9 @@ def strlen(client: Client, argv: list[bytes]) -> object:
     return 0 if value is None else len(value)
 
 
-def _getrange(client: Client, argv: list[bytes]) -> object:
+@command("substr")  # SUBSTR is the old name of GETRANGE
+@command("getrange")
+def getrange(client: Client, argv: list[bytes]) -> object:
     start = parse_int(argv[2])
     end = parse_int(argv[3])
     value = lookup_string(client.db, argv[1])
@@ -340,16 +329,6 @@ def _getrange(client: Client, argv: list[bytes]) -> object:
     if start > end or length == 0:
         return b""
     return value[start : end + 1]
-
-
-@command("getrange")
-def getrange(client: Client, argv: list[bytes]) -> object:
-    return _getrange(client, argv)
-
-
-@command("substr")
-def substr(client: Client, argv: list[bytes]) -> object:
-    return _getrange(client, argv)
 
 
 @command("setrange")

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from miniredis import errors
 from miniredis.commands.args import parse_int
 from miniredis.commands.registry import command
+from miniredis.commands.strings import lookup_string_write
 from miniredis.errors import CommandError
 from miniredis.protocol.parser import string2ll
 
@@ -272,9 +273,7 @@ class LongDouble:
 def incrbyfloat(client: Client, argv: list[bytes]) -> object:
     db = client.db
     key = argv[1]
-    old = db.lookup(key)
-    if old is not None and type(old) is not bytes:
-        raise CommandError(errors.WRONGTYPE)
+    old = lookup_string_write(db, key)
     try:
         value = LongDouble(False, 0, 0) if old is None else LongDouble.parse(old)
         increment = LongDouble.parse(argv[2])

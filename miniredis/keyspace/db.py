@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import random
 from bisect import bisect_left
+from collections.abc import Callable
 from itertools import islice
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from miniredis.errors import WRONGTYPE, CommandError
 
@@ -127,13 +128,6 @@ class Db:
         if "m" in server.keyspace_events:
             server.notify(self, "keymiss", key, "m")
         return None
-
-    def lookup_typed(self, key: bytes, kind: type) -> object | None:
-        """Like ``lookup``, raising WRONGTYPE if the key holds another type."""
-        value = self.lookup(key)
-        if value is not None and type(value) is not kind:
-            raise CommandError(WRONGTYPE)
-        return value
 
     def peek(self, key: bytes) -> object | None:
         """``lookup`` without touching the access time (LOOKUP_NOTOUCH): an expired key is still deleted."""
@@ -330,3 +324,29 @@ class Db:
 
     def __len__(self) -> int:
         return len(self.data)
+
+
+T = TypeVar("T")
+
+
+def typed_lookups(kind: type[T]) -> tuple[Callable[[Db, bytes], T | None], Callable[[Db, bytes], T | None]]:
+    """The (read, write) lookups of one value type: the value at a key, None for a missing key, and
+    WRONGTYPE for a key holding another type (the type compared exactly).
+
+    ``read`` looks up as a read command does (``lookup_read``: keyspace hits/misses, keymiss
+    event), ``write`` as a write command does (``lookup``). Each family module builds its pair
+    once, e.g. ``read_zset, write_zset = typed_lookups(ZSet)``: no extra call per lookup."""
+
+    def read(db: Db, key: bytes) -> T | None:
+        value = db.lookup_read(key)
+        if value is None or type(value) is kind:
+            return cast(T, value)
+        raise CommandError(WRONGTYPE)
+
+    def write(db: Db, key: bytes) -> T | None:
+        value = db.lookup(key)
+        if value is None or type(value) is kind:
+            return cast(T, value)
+        raise CommandError(WRONGTYPE)
+
+    return read, write

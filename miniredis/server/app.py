@@ -30,6 +30,7 @@ from miniredis.errors import CommandError
 from miniredis.keyspace.db import Db
 from miniredis.persistence.aof import Aof
 from miniredis.pubsub import PubSubHub
+from miniredis.quoting import repr_arg
 from miniredis.server.connection import RespConnection
 
 if TYPE_CHECKING:
@@ -374,28 +375,3 @@ def redact_credentials(argv: list[bytes]) -> list[bytes]:
                 index += 1
         return shown
     return argv
-
-
-def repr_arg(raw: bytes) -> str:
-    """Redis's sdscatrepr: a double-quoted string with \\n \\r \\t \\a \\b and \\xHH escapes."""
-    parts = ['"']
-    for byte in raw:
-        char = chr(byte)
-        if char in '\\"':
-            parts.append("\\" + char)
-        elif char == "\n":
-            parts.append("\\n")
-        elif char == "\r":
-            parts.append("\\r")
-        elif char == "\t":
-            parts.append("\\t")
-        elif char == "\a":
-            parts.append("\\a")
-        elif char == "\b":
-            parts.append("\\b")
-        elif 32 <= byte < 127:
-            parts.append(char)
-        else:
-            parts.append(f"\\x{byte:02x}")
-    parts.append('"')
-    return "".join(parts)

@@ -66,24 +66,15 @@ class Rax(Generic[V]):
 
     # --- point operations --------------------------------------------------------------------------
     def find(self, key: bytes) -> V | None:
-        node = self._root
-        pos = 0
-        while pos < len(key):
-            i = node.edge_index(key[pos])
-            if i == len(node.labels) or node.labels[i][0] != key[pos]:
-                return None
-            label = node.labels[i]
-            if key[pos : pos + len(label)] != label:
-                return None
-            pos += len(label)
-            node = node.children[i]
-        return node.value if node.is_key else None
+        node = self._walk_exact(key)
+        return node.value if node is not None and node.is_key else None
 
     def __contains__(self, key: bytes) -> bool:
         node = self._walk_exact(key)
         return node is not None and node.is_key
 
     def _walk_exact(self, key: bytes) -> _Node[V] | None:
+        """The node reached by following ``key`` exactly (a key or an inner node), or None."""
         node = self._root
         pos = 0
         while pos < len(key):
