@@ -701,6 +701,23 @@ def _version_num(version: str) -> int:
     return (major << 16) | (minor << 8) | patch
 
 
+def script_may_write(server: Server, argv: list[bytes]) -> bool:
+    """Whether EVAL/EVALSHA ``argv`` may write, as Redis 7.0 derives the command's flags from the
+    script (evalGetCommandFlags): unless its shebang declares ``no-writes``, a script counts as a
+    write command — CLIENT PAUSE WRITE holds it. An unknown SHA or a bad shebang counts as writing."""
+    if len(argv) < 2:
+        return True
+    if argv[0].lower() == b"evalsha":
+        cached: dict[str, Script] = getattr(server, "scripts", {})
+        script = cached.get(argv[1].decode("latin-1").lower())
+        return script is None or b"no-writes" not in script.flags
+    try:
+        flags, _ = parse_shebang(argv[1])
+    except CommandError:
+        return True
+    return b"no-writes" not in flags
+
+
 def engine(server: Server) -> ScriptEngine:
     """The server's script engine, created on first use (``server.scripts`` is its cache, read by INFO)."""
     current: ScriptEngine | None = getattr(server, "script_engine", None)

@@ -233,12 +233,20 @@ class Server:
             monitor.push(Simple(line))
 
     # --- CLIENT PAUSE --------------------------------------------------------------------------------
-    def pause_holds(self, client: Client, spec: CommandSpec) -> bool:
+    def pause_holds(self, client: Client, spec: CommandSpec, argv: list[bytes]) -> bool:
         """Whether CLIENT PAUSE keeps ``spec`` from running now (WRITE mode holds writes and may-replicate)."""
         if self.pause_all:
             return True
-        if spec.name in ("exec",) and client.multi:
-            return any(queued.write or queued.may_replicate for queued, _ in client.multi)
+        if spec.name == "exec" and client.multi:
+            return any(self._may_write(queued, queued_argv) for queued, queued_argv in client.multi)
+        return self._may_write(spec, argv)
+
+    def _may_write(self, spec: CommandSpec, argv: list[bytes]) -> bool:
+        if spec.name in ("eval", "evalsha"):
+            # Redis derives a script's flags from its shebang: without no-writes it is a write.
+            from miniredis.scripting.runtime import script_may_write  # only served when lupa is there
+
+            return script_may_write(self, argv)
         return spec.write or spec.may_replicate
 
     def pause(self, until_ms: int, all_commands: bool) -> None:

@@ -190,7 +190,7 @@ def dispatch(client: Client, argv: list[bytes]) -> object:
             rejection = CommandError("EXECABORT Transaction discarded because of: " + reason)
         server.stats.count_error(rejection)
         return rejection
-    if server.pause_active and server.pause_holds(client, spec):
+    if server.pause_active and server.pause_holds(client, spec, argv):
         return POSTPONED
     if client.multi is not None and spec.name not in _TRANSACTION_CONTROL:
         client.multi.append((spec, argv))
