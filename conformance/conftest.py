@@ -195,3 +195,9 @@ def pair3(pair_factory: Callable[..., Pair]) -> Pair:
 def pairs(request: pytest.FixtureRequest, pair_factory: Callable[..., Pair]) -> Pair:
     """A pair in each protocol version, for cases that run identically in RESP2 and RESP3."""
     return pair_factory(request.param)
+
+
+@pytest.fixture(params=[2, 3], ids=["resp2", "resp3"])
+def protocol(request: pytest.FixtureRequest) -> int:
+    """Each protocol version, for tests that open their pairs with ``pair_factory(protocol)``."""
+    return int(request.param)

@@ -383,3 +383,23 @@ def wait_blocked(pair: Pair, n: int, timeout: float = 5.0) -> None:
     finally:
         real.close()
         mini.close()
+
+
+def block(pair: Pair, *argv: Arg) -> None:
+    """Send a (blocking) command to both servers without reading its reply."""
+    pair.write(encode_command(argv))
+
+
+def assert_silent(pair: Pair, wait: float = 0.1) -> None:
+    """Neither server has sent anything more on this pair."""
+    real, mini = pair.real.read_reply(wait), pair.mini.read_reply(wait / 2)
+    assert real is None and mini is None, (real, mini)
+
+
+def clear_requirepass(pair: Pair, password: str = "secret") -> None:
+    """Teardown of a ``requirepass`` fixture: authenticate fresh connections to both servers and clear it."""
+    for conn in (pair.real, pair.mini):
+        cleanup = RawConnection(conn.host, conn.port)
+        cleanup.send("AUTH", password)
+        assert cleanup.send("CONFIG", "SET", "requirepass", "") == b"+OK\r\n"
+        cleanup.close()

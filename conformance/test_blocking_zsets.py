@@ -16,23 +16,9 @@ from collections.abc import Callable
 
 import pytest
 
-from conformance.harness import Arg, Pair, encode_command, wait_blocked
+from conformance.harness import Arg, Pair, assert_silent, block, encode_command, wait_blocked
 
 Factory = Callable[..., Pair]
-
-
-@pytest.fixture(params=[2, 3], ids=["resp2", "resp3"])
-def protocol(request: pytest.FixtureRequest) -> int:
-    return int(request.param)
-
-
-def block(pair: Pair, *argv: Arg) -> None:
-    pair.write(encode_command(argv))
-
-
-def assert_silent(pair: Pair, wait: float = 0.1) -> None:
-    real, mini = pair.real.read_reply(wait), pair.mini.read_reply(wait / 2)
-    assert real is None and mini is None, (real, mini)
 
 
 @pytest.mark.parametrize("blocking", [

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 
 from conformance import comparers
-from conformance.harness import Pair
+from conformance.harness import Pair, clear_requirepass
 
 
 @pytest.mark.parametrize(
@@ -139,13 +139,7 @@ def requirepass(pair: Pair) -> object:
     real, mini = pair.both("CONFIG", "SET", "requirepass", "secret")
     assert real == mini == b"+OK\r\n", (real, mini)
     yield None
-    for conn in (pair.real, pair.mini):
-        from conformance.harness import RawConnection
-
-        cleanup = RawConnection(conn.host, conn.port)
-        cleanup.send("AUTH", "secret")
-        assert cleanup.send("CONFIG", "SET", "requirepass", "") == b"+OK\r\n"
-        cleanup.close()
+    clear_requirepass(pair)
 
 
 @pytest.mark.parametrize("protocol", [2, 3])

@@ -15,7 +15,7 @@ from types import ModuleType
 
 import pytest
 
-from conformance.harness import Pair, RawConnection, encode_command, normalize_hello_id
+from conformance.harness import Pair, clear_requirepass, encode_command, normalize_hello_id
 
 # The one known protocol difference (see miniredis/protocol/parser.py): the hiredis fast path takes a
 # simple-string element (`+x`) as an argument and waits for the rest of an incomplete aggregate element
@@ -279,11 +279,7 @@ def requirepass(pair: Pair) -> object:
         pytest.skip("CONFIG SET is not served by miniredis yet")
     assert real == mini == b"+OK\r\n"
     yield None
-    for conn in (pair.real, pair.mini):
-        cleanup = RawConnection(conn.host, conn.port)
-        cleanup.send("AUTH", "secret")
-        assert cleanup.send("CONFIG", "SET", "requirepass", "") == b"+OK\r\n"
-        cleanup.close()
+    clear_requirepass(pair)
 
 
 UNAUTH_CASES = [

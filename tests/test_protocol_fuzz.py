@@ -18,6 +18,7 @@ import pytest
 import redis
 
 from miniredis.testing.server import MiniRedisServer
+from tests.helpers import encode_command as encode
 
 SEED = 20240611
 BAD_WORKERS = 16
@@ -28,12 +29,17 @@ TIME_BUDGET = 15.0  # seconds: every loop below stops when it is spent
 PING = b"*1\r\n$4\r\nPING\r\n"
 
 
-def encode(*argv: bytes) -> bytes:
-    return b"*%d\r\n" % len(argv) + b"".join(b"$%d\r\n%s\r\n" % (len(arg), arg) for arg in argv)
-
-
 def proto_error(message: str) -> bytes:
     return b"-ERR Protocol error: " + message.encode() + b"\r\n"
+
+
+async def close_quietly(writer: asyncio.StreamWriter) -> None:
+    """Close a connection the server may already have closed."""
+    writer.close()
+    try:
+        await writer.wait_closed()
+    except ConnectionError:
+        pass
 
 
 Frame = tuple[bytes, bytes | None]  # (bytes to send, exact expected output before the close, or None)
@@ -125,11 +131,7 @@ async def bad_worker(port: int, rng: random.Random, deadline: float, failures: l
                     failures.append(f"{data[:60]!r}: the connection was not closed")
             done += 1
         finally:
-            writer.close()
-            try:
-                await writer.wait_closed()
-            except ConnectionError:
-                pass
+            await close_quietly(writer)
     return done
 
 
@@ -154,11 +156,7 @@ async def good_worker(port: int, index: int, rng: random.Random, stop: Callable[
                 return rounds
             rounds += 1
     finally:
-        writer.close()
-        try:
-            await writer.wait_closed()
-        except ConnectionError:
-            pass
+        await close_quietly(writer)
     return rounds
 
 

@@ -9,40 +9,15 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import redis
 import redis.asyncio
 
 from miniredis.testing.server import MiniRedisServer
-
-
-def blocked_count(server: MiniRedisServer) -> int:
-    return server.call(lambda s: s.blocking.count)
-
-
-def wait_blocked(server: MiniRedisServer, n: int, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if blocked_count(server) == n:
-            return
-        time.sleep(0.002)
-    raise AssertionError(f"blocked clients never reached {n} (now {blocked_count(server)})")
-
-
-async def await_blocked(server: MiniRedisServer, n: int, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if blocked_count(server) == n:
-            return
-        await asyncio.sleep(0.002)
-    raise AssertionError(f"blocked clients never reached {n} (now {blocked_count(server)})")
-
-
-def nothing_left(server: MiniRedisServer) -> bool:
-    return server.call(lambda s: s.blocking.count == 0 and all(not db.blocking for db in s.dbs))
+from tests.helpers import await_blocked, nothing_left, start, wait_blocked
 
 
 def norm(reply: object) -> object:
@@ -55,32 +30,6 @@ def norm(reply: object) -> object:
         except ValueError:
             return reply
     return reply
-
-
-@pytest.fixture(params=[2, 3], ids=["resp2", "resp3"])
-def connect(request: pytest.FixtureRequest, server: MiniRedisServer) -> Iterator[Callable[[], redis.Redis]]:
-    server.call(lambda s: [db.flush() for db in s.dbs])
-    opened: list[redis.Redis] = []
-
-    def make() -> redis.Redis:
-        client = redis.Redis(host=server.host, port=server.port, protocol=request.param)
-        opened.append(client)
-        return client
-
-    yield make
-    for client in opened:
-        client.close()
-    wait_blocked(server, 0)
-
-
-@pytest.fixture
-def pool() -> Iterator[ThreadPoolExecutor]:
-    with ThreadPoolExecutor(max_workers=8) as executor:
-        yield executor
-
-
-def start(pool: ThreadPoolExecutor, client: redis.Redis, *argv: object) -> Future[object]:
-    return pool.submit(client.execute_command, *argv)
 
 
 CASES = [
@@ -198,17 +147,6 @@ def test_disconnect_while_blocked(connect: Callable[[], redis.Redis], server: Mi
 
 
 # --- asyncio -----------------------------------------------------------------------------------------
-@pytest.fixture(params=[2, 3], ids=["resp2", "resp3"])
-def aconnect(request: pytest.FixtureRequest, server: MiniRedisServer) -> Iterator[Callable[[], redis.asyncio.Redis]]:
-    server.call(lambda s: [db.flush() for db in s.dbs])
-
-    def make() -> redis.asyncio.Redis:
-        return redis.asyncio.Redis(host=server.host, port=server.port, protocol=request.param)
-
-    yield make
-    wait_blocked(server, 0)
-
-
 async def test_async_wake_up_fifo(aconnect: Callable[[], redis.asyncio.Redis], server: MiniRedisServer) -> None:
     clients = [aconnect() for _ in range(4)]
     try:

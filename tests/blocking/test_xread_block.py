@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -16,6 +15,8 @@ import redis.asyncio as aioredis
 
 from miniredis.server.app import Server
 from miniredis.testing.server import MiniRedisServer
+from tests.helpers import Reader, blocked_clients
+from tests.helpers import wait_info_blocked as wait_blocked
 
 
 @pytest.fixture(scope="module")
@@ -30,35 +31,6 @@ def r(srv: MiniRedisServer) -> Iterator[redis.Redis]:
     client.flushall()
     yield client
     client.close()
-
-
-def blocked_clients(client: redis.Redis) -> int:
-    return int(client.info("clients")["blocked_clients"])
-
-
-def wait_blocked(client: redis.Redis, n: int, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if blocked_clients(client) == n:
-            return
-        time.sleep(0.005)
-    raise AssertionError(f"blocked_clients never reached {n}")
-
-
-class Reader(threading.Thread):
-    """A sync client running one blocking XREAD on its own thread."""
-
-    def __init__(self, srv: MiniRedisServer, *argv: Any) -> None:
-        super().__init__(daemon=True)
-        self.client = redis.Redis(host=srv.host, port=srv.port)
-        self.argv = argv
-        self.reply: Any = "unset"
-
-    def run(self) -> None:
-        try:
-            self.reply = self.client.execute_command(*self.argv)
-        finally:
-            self.client.close()
 
 
 def test_sync_wakeup_by_xadd_and_dollar_resolved_once(srv: MiniRedisServer, r: redis.Redis) -> None:

@@ -6,7 +6,6 @@ stream key goes away (``UNBLOCKED the stream key no longer exists``) or the grou
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -16,6 +15,8 @@ import redis
 import redis.asyncio as aioredis
 
 from miniredis.testing.server import MiniRedisServer
+from tests.helpers import Reader, blocked_clients
+from tests.helpers import wait_info_blocked as wait_blocked
 
 KEY_GONE = "UNBLOCKED the stream key no longer exists"
 GROUP_GONE = "NOGROUP the consumer group this client was blocked on no longer exists"
@@ -34,37 +35,6 @@ def r(srv: MiniRedisServer) -> Iterator[redis.Redis]:
     client.xgroup_create("s", "g", id="$", mkstream=True)
     yield client
     client.close()
-
-
-def blocked_clients(client: redis.Redis) -> int:
-    return int(client.info("clients")["blocked_clients"])
-
-
-def wait_blocked(client: redis.Redis, n: int, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if blocked_clients(client) == n:
-            return
-        time.sleep(0.005)
-    raise AssertionError(f"blocked_clients never reached {n}")
-
-
-class Reader(threading.Thread):
-    """A sync client running one blocking command on its own thread; keeps the reply or the error."""
-
-    def __init__(self, srv: MiniRedisServer, *argv: Any) -> None:
-        super().__init__(daemon=True)
-        self.client = redis.Redis(host=srv.host, port=srv.port)
-        self.argv = argv
-        self.reply: Any = "unset"
-
-    def run(self) -> None:
-        try:
-            self.reply = self.client.execute_command(*self.argv)
-        except redis.ResponseError as error:
-            self.reply = error
-        finally:
-            self.client.close()
 
 
 def block_cmd(consumer: str, *extra: str, timeout: str = "0") -> tuple[str, ...]:

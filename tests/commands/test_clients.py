@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -17,6 +17,7 @@ from miniredis.blocking import Block
 from miniredis.commands.clients import HELP_LINES, client_info_line
 from miniredis.server.app import Server
 from miniredis.testing.server import MiniRedisServer
+from tests.helpers import encode_command
 
 FIELDS = ["id", "addr", "laddr", "fd", "name", "age", "idle", "flags", "db", "sub", "psub", "ssub", "multi",
           "qbuf", "qbuf-free", "argv-mem", "multi-mem", "rbs", "rbp", "obl", "oll", "omem", "tot-mem", "events",
@@ -51,10 +52,7 @@ class Raw:
     def __init__(self, server: MiniRedisServer) -> None:
         self.sock = socket.create_connection((server.host, server.port), timeout=2)
 
-    @staticmethod
-    def encode(*argv: str | bytes | int) -> bytes:
-        parts = [arg if isinstance(arg, bytes) else str(arg).encode() for arg in argv]
-        return b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(p), p) for p in parts)
+    encode = staticmethod(encode_command)
 
     def send(self, *argv: str | bytes | int) -> None:
         self.sock.sendall(self.encode(*argv))
@@ -65,26 +63,18 @@ class Raw:
 
     def expect(self, expected: bytes, wait: float = 5.0) -> bytes:
         """Read until ``expected`` has arrived (or more, or the time is up): robust on a loaded machine."""
-        deadline = time.monotonic() + wait
-        out = b""
-        self.sock.settimeout(0.02)
-        while time.monotonic() < deadline and len(out) < len(expected):
-            try:
-                chunk = self.sock.recv(65536)
-            except TimeoutError:
-                continue
-            except ConnectionResetError:
-                return out + b"<closed>"
-            if not chunk:
-                return out + b"<closed>"
-            out += chunk
-        return out
+        return self._collect(wait, lambda out: len(out) >= len(expected))
 
     def read(self, wait: float = 0.2) -> bytes:
+        return self._collect(wait, lambda out: False)
+
+    def _collect(self, wait: float, enough: Callable[[bytes], bool]) -> bytes:
+        """What arrives within ``wait`` seconds, stopping early once ``enough(out)``; ``<closed>`` marks
+        the end of the connection."""
         deadline = time.monotonic() + wait
         out = b""
         self.sock.settimeout(0.02)
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not enough(out):
             try:
                 chunk = self.sock.recv(65536)
             except TimeoutError:

@@ -390,12 +390,6 @@ def test_persist(r: redis.Redis) -> None:
 
 
 # --- expiry with a manual clock ----------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def clocked() -> Iterator[MiniRedisServer]:
-    with MiniRedisServer(manual_clock=True) as srv:
-        yield srv
-
-
 @pytest.fixture
 def rc(clocked: MiniRedisServer) -> Iterator[redis.Redis]:
     clocked.call(lambda srv: [db.flush() for db in srv.dbs])

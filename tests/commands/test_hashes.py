@@ -3,66 +3,15 @@ order, empty hashes deleted, WATCH, keyspace events and propagated effects, HSCA
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import redis
 
-from miniredis.server.app import Server
 from miniredis.testing.server import MiniRedisServer
+from tests.helpers import Recorder, error_of, is_resp3, raw
 
 WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
-
-
-class Recorder:
-    """Keyspace events and propagated effects, captured by replacing the server's two hooks."""
-
-    def __init__(self) -> None:
-        self.events: list[tuple[str, bytes, str]] = []
-        self.effects: list[list[bytes]] = []
-
-
-@pytest.fixture
-def rec(server: MiniRedisServer, r: redis.Redis) -> Iterator[Recorder]:
-    recorder = Recorder()
-
-    def install(srv: Server) -> None:
-        srv.config.set("notify-keyspace-events", "KEA")
-        srv.propagating = True
-        srv.notify = lambda db, event, key, kind: recorder.events.append((event, key, kind))  # type: ignore[method-assign]
-        srv.propagate = lambda db, argv: recorder.effects.append(list(argv))  # type: ignore[method-assign]
-
-    def remove(srv: Server) -> None:
-        srv.config.set("notify-keyspace-events", "")
-        srv.propagating = False
-        del srv.notify
-        del srv.propagate
-
-    server.call(install)
-    yield recorder
-    server.call(remove)
-
-
-def error_of(r: redis.Redis, *argv: Any) -> str:
-    with pytest.raises(redis.ResponseError) as info:
-        r.execute_command(*argv)
-    return str(info.value)
-
-
-def raw(r: redis.Redis, *argv: Any) -> Any:
-    """The reply as parsed from the wire, without redis-py's per-command conversions (RESP2 maps stay
-    flat lists, RESP3 sets stay sets)."""
-    connection = r.connection_pool.get_connection()
-    try:
-        connection.send_command(*argv)
-        return connection.read_response()
-    finally:
-        r.connection_pool.release(connection)
-
-
-def is_resp3(r: redis.Redis) -> bool:
-    return r.connection_pool.connection_kwargs.get("protocol") == 3
 
 
 def test_hset_hget_hmget(r: redis.Redis) -> None:

@@ -8,15 +8,7 @@ import time
 import redis
 
 from miniredis.testing.server import MiniRedisServer
-
-
-def wait_for(predicate, timeout: float = 5.0) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return False
+from tests.helpers import wait_for
 
 
 def test_messages_arrive_in_order_to_every_subscriber(server: MiniRedisServer) -> None:

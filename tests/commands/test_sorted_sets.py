@@ -4,54 +4,13 @@ the behaviour through a real client, plus what only the server can show (effects
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 import redis
 
-from miniredis.server.app import Server
 from miniredis.structures.zset import ZSet
 from miniredis.testing.server import MiniRedisServer
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.events: list[tuple[str, bytes, str]] = []
-        self.effects: list[list[bytes]] = []
-
-
-@pytest.fixture
-def rec(server: MiniRedisServer, r: redis.Redis) -> Iterator[Recorder]:
-    recorder = Recorder()
-
-    def install(srv: Server) -> None:
-        srv.propagating = True
-        srv.config.set("notify-keyspace-events", "KEA")
-        srv.notify = lambda db, event, key, kind: recorder.events.append((event, key, kind))  # type: ignore[method-assign]
-        srv.propagate = lambda db, argv: recorder.effects.append(list(argv))  # type: ignore[method-assign]
-
-        def command_effects(client: Any, argv: list[bytes], effects: list[list[bytes]] | None) -> None:
-            recorder.effects.extend(list(effect) for effect in (effects if effects is not None else [argv]))
-
-        srv.propagate_command = command_effects  # type: ignore[method-assign]
-
-    def remove(srv: Server) -> None:
-        srv.propagating = False
-        srv.config.set("notify-keyspace-events", "")
-        del srv.notify
-        del srv.propagate
-        del srv.propagate_command
-
-    server.call(install)
-    yield recorder
-    server.call(remove)
-
-
-def error_of(r: redis.Redis, *argv: Any) -> str:
-    with pytest.raises(redis.ResponseError) as info:
-        r.execute_command(*argv)
-    return str(info.value)
+from tests.helpers import Recorder, error_of
 
 
 def pairs(reply: Any) -> list[tuple[bytes, float]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 import redis
@@ -14,44 +13,10 @@ from miniredis.commands.strings import lcs_rows, lcs_walk
 from miniredis.commands.strings_numeric import LongDouble
 from miniredis.server.app import Server
 from miniredis.testing.server import MiniRedisServer
+from tests.helpers import Recorder, error_of
 
 WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
 NOT_INTEGER = "value is not an integer or out of range"
-
-
-class Recorder:
-    """Keyspace events and propagated effects, captured by replacing the server's two hooks."""
-
-    def __init__(self) -> None:
-        self.events: list[tuple[str, bytes, str]] = []
-        self.effects: list[list[bytes]] = []
-
-    def clear(self) -> None:
-        self.events.clear()
-        self.effects.clear()
-
-
-@pytest.fixture
-def rec(server: MiniRedisServer, r: redis.Redis) -> Iterator[Recorder]:
-    recorder = Recorder()
-
-    def install(srv: Server) -> None:
-        srv.config.set("notify-keyspace-events", "KEA")  # hot paths skip notify() when events are off
-        srv.keyspace_events = srv.config.notify_keyspace_events  # mirrored, as CONFIG SET does
-        srv.propagating = True
-        srv.notify = lambda db, event, key, kind: recorder.events.append((event, key, kind))  # type: ignore[method-assign]
-        srv.propagate = lambda db, argv: recorder.effects.append(list(argv))  # type: ignore[method-assign]
-
-    def remove(srv: Server) -> None:
-        srv.config.set("notify-keyspace-events", "")
-        srv.keyspace_events = ""
-        srv.propagating = False
-        del srv.notify
-        del srv.propagate
-
-    server.call(install)
-    yield recorder
-    server.call(remove)
 
 
 def make_hash(server: MiniRedisServer, key: bytes = b"h") -> None:
@@ -67,12 +32,6 @@ def expiry_of(server: MiniRedisServer, key: bytes) -> int | None:
 
 def now_ms(server: MiniRedisServer) -> int:
     return server.call(lambda srv: srv.clock.time_ms())
-
-
-def error_of(r: redis.Redis, *argv: Any) -> str:
-    with pytest.raises(redis.ResponseError) as info:
-        r.execute_command(*argv)
-    return str(info.value)
 
 
 # --- SET and its relatives ----------------------------------------------------------------------

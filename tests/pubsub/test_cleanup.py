@@ -5,26 +5,14 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Callable
 
 import pytest
 import redis
 
 from miniredis.server.app import Server
 from miniredis.testing.server import MiniRedisServer
-
-
-def _encode(*argv: str) -> bytes:
-    return b"*%d\r\n" % len(argv) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a.encode()) for a in argv)
-
-
-def _wait_for(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return False
+from tests.helpers import encode_command as _encode
+from tests.helpers import wait_for as _wait_for
 
 
 def _hub_sizes(server: Server) -> tuple[int, int, int]:

@@ -14,12 +14,9 @@ import redis.asyncio
 
 from miniredis.server.app import Server
 from miniredis.testing.server import MiniRedisServer
+from tests.helpers import encode_command as _encode
 
 N = 300
-
-
-def _encode(*argv: bytes) -> bytes:
-    return b"*%d\r\n" % len(argv) + b"".join(b"$%d\r\n%s\r\n" % (len(arg), arg) for arg in argv)
 
 
 def test_300_messages_in_order_sync_channel_and_pattern(server: MiniRedisServer) -> None:

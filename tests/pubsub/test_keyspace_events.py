@@ -15,12 +15,6 @@ from miniredis.server.app import Server
 from miniredis.testing.server import MiniRedisServer
 
 
-@pytest.fixture(scope="module")
-def clocked() -> Iterator[MiniRedisServer]:
-    with MiniRedisServer(manual_clock=True) as srv:
-        yield srv
-
-
 @pytest.fixture
 def admin(clocked: MiniRedisServer) -> Iterator[redis.Redis]:
     client = redis.Redis(host=clocked.host, port=clocked.port)

@@ -14,25 +14,13 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
 
 import redis
 
 from miniredis.server.app import Server
 from miniredis.testing.server import MiniRedisServer
-
-
-def _encode(*argv: bytes) -> bytes:
-    return b"*%d\r\n" % len(argv) + b"".join(b"$%d\r\n%s\r\n" % (len(arg), arg) for arg in argv)
-
-
-def _wait_for(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return False
+from tests.helpers import encode_command as _encode
+from tests.helpers import wait_for as _wait_for
 
 
 def _rss_bytes() -> int:

@@ -17,10 +17,7 @@ from miniredis.protocol.parser import (
     split_inline_args,
     string2ll,
 )
-
-
-def encode(*argv: bytes) -> bytes:
-    return b"*%d\r\n" % len(argv) + b"".join(b"$%d\r\n%s\r\n" % (len(arg), arg) for arg in argv)
+from tests.helpers import encode_command as encode
 
 
 def feed_all(chunks: list[bytes], parser: RequestParser | None = None) -> tuple[list[list[bytes]], str | None]:
