@@ -7,12 +7,16 @@
 3. authentication                         -> NOAUTH (unless the command is no_auth)
 4. no_multi commands inside MULTI         -> Command not allowed inside a transaction
 5. RESP2 pub/sub context                  -> Can't execute '<fullname>': only (P|S)SUBSCRIBE ...
-6. CLIENT PAUSE                           -> the request is postponed until the pause ends
-7. MULTI                                  -> queued (QUEUED); a rejection above marks EXEC to abort
-8. ``call``: run the handler, count commandstats/errorstats, feed MONITOR, then the side paths
+6. a MONITOR connection touching keys     -> Replica can't interact with the keyspace
+7. CLIENT PAUSE                           -> the request is postponed until the pause ends
+8. MULTI                                  -> queued (QUEUED); a rejection above marks EXEC to abort
+   (a rejected EXEC itself answers EXECABORT with the reason and discards the transaction)
+9. ``call``: run the handler, count commandstats/errorstats, feed MONITOR, then the side paths
    after the command: propagation of effects, then serving clients blocked on keys made ready.
 
-Handlers never await; all waiting lives in the connection and timer layers.
+``run_requests`` runs a batch and takes a short path for the common case (see its docstring);
+everything else goes through ``dispatch``. Handlers never await; all waiting lives in the
+connection and timer layers.
 """
 
 from __future__ import annotations
@@ -70,12 +74,16 @@ def lookup(client: Client, argv: list[bytes]) -> CommandSpec:
     return spec
 
 
-def resolve(client: Client, argv: list[bytes]) -> CommandSpec:
-    """``lookup`` plus the arity check: the spec, or the exact rejection text (AOF replay uses it)."""
-    spec = lookup(client, argv)
+def check_arity(spec: CommandSpec, argv: list[bytes]) -> None:
     arity = spec.arity
     if (arity > 0 and arity != len(argv)) or len(argv) < -arity:
         raise CommandError(errors.wrong_arity(spec.name))
+
+
+def resolve(client: Client, argv: list[bytes]) -> CommandSpec:
+    """``lookup`` plus the arity check: the spec, or the exact rejection text (AOF replay uses it)."""
+    spec = lookup(client, argv)
+    check_arity(spec, argv)
     return spec
 
 
@@ -163,8 +171,7 @@ def dispatch(client: Client, argv: list[bytes]) -> object:
     spec: CommandSpec | None = None
     try:
         spec = lookup(client, argv)
-        if (spec.arity > 0 and spec.arity != len(argv)) or len(argv) < -spec.arity:
-            raise CommandError(errors.wrong_arity(spec.name))
+        check_arity(spec, argv)  # after lookup, so that an arity rejection is counted for the spec
         if not client.authenticated and not spec.no_auth:
             raise CommandError(errors.NOAUTH)
         if client.multi is not None and spec.no_multi:
