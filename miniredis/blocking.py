@@ -256,6 +256,10 @@ class BlockingManager:
             reply = waiter.spec.handler(client, waiter.argv)  # type: ignore[misc]
         except CommandError as failure:
             reply = failure
+        except Exception:  # a handler bug: the waiter gets an error instead of hanging forever
+            from miniredis.server.dispatcher import internal_error
+
+            reply = internal_error(waiter.spec, waiter.argv)
         if type(reply) is Block:
             return  # still nothing for this client: it keeps its place
         self._release(waiter)

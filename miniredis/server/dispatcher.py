@@ -21,6 +21,7 @@ connection and timer layers.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -54,6 +55,7 @@ BLOCKED = Blocked()
 _TRANSACTION_CONTROL = frozenset({"exec", "discard", "multi", "watch", "quit", "reset"})
 
 perf_counter_ns = time.perf_counter_ns
+log = logging.getLogger("miniredis")
 
 REPLY_ON = "on"  # client.reply_mode values are these interned strings: "on", "off", "skip", "skip_next"
 
@@ -72,6 +74,13 @@ def lookup(client: Client, argv: list[bytes]) -> CommandSpec:
         raise CommandError(errors.unknown_command(argv[0], argv[1:]))
     client.last_command = spec.name
     return spec
+
+
+def internal_error(spec: CommandSpec, argv: list[bytes]) -> CommandError:
+    """The reply for an unexpected exception in a handler (a miniredis bug): logged with its
+    traceback; the client gets an error and keeps its connection, the server keeps running."""
+    log.exception("Unexpected error running %r (%d arguments)", spec.name, len(argv))
+    return CommandError(f"ERR internal error in '{spec.name}': see the server log")
 
 
 def check_arity(spec: CommandSpec, argv: list[bytes]) -> None:
@@ -147,6 +156,10 @@ def run_requests(client: Client, requests: Sequence[list[bytes]]) -> int:
             reply = failure
             spec.failed_calls += 1
             server.stats.count_error(failure)
+        except Exception:  # a bug in a handler must not cost the client its connection
+            reply = internal_error(spec, argv)
+            spec.failed_calls += 1
+            server.stats.count_error(reply)
         now = perf_counter_ns()
         spec.nsec += now - clock
         clock = now
@@ -218,6 +231,8 @@ def call(client: Client, spec: CommandSpec, argv: list[bytes]) -> object:
         reply = spec.handler(client, argv)  # type: ignore[misc]
     except CommandError as failure:
         reply = failure
+    except Exception:  # a bug in a handler must not cost the client its connection
+        reply = internal_error(spec, argv)
     if type(reply) is Block:
         if client.in_exec or client.multi is not None:
             reply = reply.timeout_reply  # inside MULTI/EXEC a blocking command does not block
