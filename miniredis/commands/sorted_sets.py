@@ -397,8 +397,10 @@ def zadd(client: Client, argv: list[bytes]) -> object:
         zset.update(member, score)
         reply = ZERO
     server = client.server
-    db.signal_modified(key)
-    server.notify(db, "zadd", key, "z")
+    if db.watched or db.blocking:
+        db.signal_modified(key)
+    if server.keyspace_events:
+        server.notify(db, "zadd", key, "z")
     server.dirty += 1
     return reply
 
