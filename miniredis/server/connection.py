@@ -133,8 +133,15 @@ class RespConnection(asyncio.Protocol):
             if self.writing_paused:
                 self.pending = deque(requests[start:])
                 break
-        if client.out or client.close_after_reply:
+        if client.close_after_reply:
             client.flush()
+        elif client.out and not client.flush_scheduled:
+            # Written at the end of the loop pass, with the replies to every other client that sent
+            # something in it (Redis writes in beforeSleep too). One burst of writes wakes a sleeping
+            # client process once; a write per read wakes it again and again, and in a VM each
+            # wake-up costs more kernel time than the command did.
+            client.flush_scheduled = True
+            self.server.schedule_flush(client)
 
     def resume(self) -> None:
         """Run the requests held while the client was paused or blocked, then read again."""
