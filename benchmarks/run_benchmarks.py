@@ -3,6 +3,7 @@
     python benchmarks/run_benchmarks.py                       # PING_MBULK, SET, GET at -P 1 and -P 16
     python benchmarks/run_benchmarks.py --tests SET "XADD s * f v" --pipelines 1 --rounds 5
     python benchmarks/run_benchmarks.py --output '' --pin     # print only; pin servers and client to CPUs
+    python benchmarks/run_benchmarks.py --tests "ZADD -r 100000"  # -r: random keys/members (redis-benchmark -r)
 
 Each round starts a fresh ``redis-server`` (``--save '' --appendonly no``) and a fresh miniredis
 (``python -m miniredis``) on free loopback ports, then, for every test and pipeline depth, runs
@@ -55,9 +56,13 @@ class Test:
 
     name: str
     command: tuple[str, ...] = ()
+    keyspace: int = 0  # redis-benchmark -r: __rand_int__ takes values below this (0: the constant 0...0)
 
     def args(self) -> list[str]:
-        return list(self.command) if self.command else ["-t", self.name.lower()]
+        random = ["-r", str(self.keyspace)] if self.keyspace else []
+        if self.command:
+            return random + list(self.command)
+        return random + ["-t", self.name.split()[0].lower()]
 
 
 @dataclass
@@ -190,7 +195,14 @@ def calibrate(server: Server, test: Test, depth: int, clients: int, seconds: flo
 def parse_tests(values: list[str]) -> list[Test]:
     tests: list[Test] = []
     for value in values:
-        if " " in value.strip():  # a custom command line
+        # A trailing "-r N" is redis-benchmark's keyspace option: "ZADD -r 100000" adds random members.
+        words = value.split()
+        if len(words) >= 3 and words[-2] == "-r" and words[-1].isdigit():
+            base = " ".join(words[:-2])
+            keyspace = int(words[-1])
+            custom = len(words) > 3
+            tests.append(Test(value.strip(), tuple(base.split()) if custom else (), keyspace))
+        elif " " in value.strip():  # a custom command line
             words = tuple(value.split())
             tests.append(Test(value.strip(), words))
         else:
