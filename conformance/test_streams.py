@@ -478,6 +478,19 @@ def test_stream_node_max_bytes(pairs: Pair) -> None:
         pairs.check("CONFIG", "SET", "stream-node-max-bytes", "4096")
 
 
+def test_node_boundaries_where_integers_pack_small(pairs: Pair) -> None:
+    # Integer values take fewer listpack bytes than their text: miniredis sizes a node with a cheap
+    # upper bound until it nears stream-node-max-bytes, then exactly. The boundaries must be Redis's.
+    for i in range(1, 400):
+        numbers = [word for j in range(8) for word in (f"n{j}", str(10**9 + i * 7919 + j))]
+        pairs.check("XADD", "ints", f"{i}-0", *numbers)
+        pairs.check("XADD", "mixed", f"{i}-0", "id", str(i * 1000), "name", "x" * (i % 61), "neg", str(-i))
+    for key in ("ints", "mixed"):
+        pairs.check("XINFO", "STREAM", key)
+        pairs.check("XTRIM", key, "MAXLEN", "~", "150")
+        pairs.check("XINFO", "STREAM", key)
+
+
 # --- XREAD BLOCK with two clients on each server ---------------------------------------------------
 def _blocked_reader(pair_factory: Callable[..., Pair], protocol: int) -> tuple[Pair, Pair]:
     return pair_factory(protocol), pair_factory(protocol)

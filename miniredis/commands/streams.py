@@ -167,9 +167,45 @@ def _trim(stream: Stream, argv: list[bytes], args: TrimArgs) -> tuple[int, list[
 # --- XADD ------------------------------------------------------------------------------------------
 @command("xadd")
 def xadd(client: Client, argv: list[bytes]) -> object:
+    if argv[2] != b"*" or not len(argv) & 1:
+        return _xadd(client, argv)
+    # The hot path, `XADD key * field value [field value ...]`: no option, an automatic ID. The same
+    # steps as _xadd below, without the branches this form cannot take.
+    db = client.db
+    key = argv[1]
+    stream = db.lookup(key)
+    created = stream is None
+    if created:
+        stream = Stream()
+    elif type(stream) is not Stream:
+        raise CommandError(errors.WRONGTYPE)
+    last = stream.last_id
+    if last == MAX_ID:
+        raise CommandError(STREAM_EXHAUSTED)
+    server = client.server
+    ms = server.clock.time_ms()
+    new_id = (ms, 0) if ms > last[0] else increment_id(last)
+    config = server.config
+    stream.append(new_id, tuple(argv[3::2]), tuple(argv[4::2]), config.stream_node_max_entries,
+                  config.stream_node_max_bytes)
+    if created:
+        db.add(key, stream)
+    elif db.watched or db.blocking:
+        db.signal_modified(key)
+    server.dirty += 1
+    if server.keyspace_events:
+        server.notify(db, "xadd", key, "t")
+    reply = b"%d-%d" % new_id
+    if server.propagating:
+        effect = list(argv)
+        effect[2] = reply  # the concrete ID, not `*`
+        client.propagate = [effect]
+    return reply
+
+
+def _xadd(client: Client, argv: list[bytes]) -> object:
     server = client.server
     config = server.config
-    # Fast path for the common `XADD key * ...`: no option to parse (NO_OPTIONS is never mutated).
     args = NO_OPTIONS if argv[2] == b"*" else parse_trim_args(argv, 2, True, config.stream_node_max_entries)
     id_index = args.id_index
     if id_index >= len(argv):

@@ -24,7 +24,9 @@ takes over, so no Python object per entry stays alive in a long stream.
 listpack encoding rules (integers in 1-9 bytes, strings with a 1/2/5-byte header, a back-length
 per element). Redis decides when to open a new node from that size and ``stream-node-max-bytes``,
 so keeping the same figure makes node boundaries, and with them ``MAXLEN ~`` trims and XINFO's
-radix-tree counts, the same as Redis's.
+radix-tree counts, the same as Redis's. The exact figure needs a parse of every value, and it only
+matters near the limit: a node adds a cheap upper bound per entry and switches to exact sizes when
+the bound nears ``stream-node-max-bytes`` (``StreamNode.append``, ``exact_size``).
 """
 
 from __future__ import annotations
@@ -115,6 +117,27 @@ def lp_str_size(value: bytes) -> int:
     return encoded + _backlen_size(encoded)
 
 
+def _values_size(values: tuple[bytes, ...], values_len: int, exact: bool) -> int:
+    """Listpack bytes of an entry's values: exact, or an upper bound from their total raw length (a
+    value of n <= 63 bytes takes at most n + 2, of up to 4095 at most n + 4, longer ones at most n + 10;
+    a value stored as an integer never takes more than its text would)."""
+    if exact:
+        total = 0
+        for value in values:
+            length = len(value)
+            # lp_str_size() inlined for the common short non-numeric value.
+            if 0 < length <= 63 and value[0] not in _INTEGER_START:
+                total += length + 2
+            else:
+                total += lp_str_size(value)
+        return total
+    if values_len <= 63:
+        return values_len + 2 * len(values)
+    if values_len <= 4095:
+        return values_len + 4 * len(values)
+    return values_len + 10 * len(values)
+
+
 def _lp_parsed_size(value: bytes, length: int) -> int:
     number = string2ll(value)
     if number is not None:
@@ -126,27 +149,38 @@ def _lp_parsed_size(value: bytes, length: int) -> int:
 class StreamNode:
     """One node of a stream's radix tree (see the module docstring)."""
 
-    __slots__ = ("master_ms", "master_seq", "fields", "entries", "blob", "count", "deleted", "lp_bytes",
-                 "_master_size", "last")
+    __slots__ = ("master_ms", "master_seq", "fields", "fields_len", "entries", "blob", "count", "deleted",
+                 "lp_bytes", "lp_exact", "_master_size", "last")
 
     def __init__(self, ms: int, seq: int, fields: tuple[bytes, ...]) -> None:
         self.master_ms = ms
         self.master_seq = seq
         self.fields = fields
+        self.fields_len = sum(map(len, fields))  # Redis's size check counts raw field and value lengths
         self.entries: list[Entry] | None = []  # open form; None once packed
         self.blob = b""  # packed form
         self.count = 0  # valid entries
         self.deleted = 0  # entries flagged DELETED
         self._master_size = sum(map(lp_str_size, fields)) + lp_int_size(len(fields)) + lp_int_size(0)
+        # Redis's listpack size for this node when lp_exact; otherwise an upper bound of it (see append).
         self.lp_bytes = LISTPACK_HEADER_AND_END + self._master_size + lp_int_size(0) + lp_int_size(0)
+        self.lp_exact = False
         self.last = ms << 64 | seq  # ID of the last entry, deleted or not (Redis reads the listpack's edge)
 
     # --- appending (open nodes only) ---------------------------------------------------------------
-    def append(self, ms: int, seq: int, fields: tuple[bytes, ...], values: tuple[bytes, ...]) -> None:
+    def append(self, ms: int, seq: int, fields: tuple[bytes, ...] | None, values: tuple[bytes, ...],
+               values_len: int) -> None:
+        """Add an entry; ``fields`` is None when the names are the master's (SAMEFIELDS), and
+        ``values_len`` the raw length of the values.
+
+        The exact listpack size of an entry takes a parse of every value (Redis stores integers as
+        numbers), but it only matters near ``stream-node-max-bytes``. So the node adds a cheap upper
+        bound per entry (a value of up to 63 bytes takes at most its length + 2, integers never more
+        than their text) and ``exact_size()`` computes the real figure when the bound gets close to
+        the limit; from then on every entry adds its exact size."""
         entries = self.entries
         if entries is None:
             entries = self.unpack()
-        same = fields == self.fields
         self.last = ms << 64 | seq
         # Redis stores the ID deltas as int64 (a wrapped uint64 difference).
         ms_delta = ms - self.master_ms
@@ -154,27 +188,41 @@ class StreamNode:
         size = 2  # the flags
         size += 2 if 0 <= ms_delta <= 127 else lp_int_size(_as_int64(ms_delta))
         size += 2 if 0 <= seq_delta <= 127 else lp_int_size(_as_int64(seq_delta))
-        for value in values:
-            length = len(value)
-            # lp_str_size() inlined for the common short non-numeric value (one header byte, one
-            # back-length byte); anything that might be stored as an integer takes the full rule.
-            if 0 < length <= 63 and value[0] not in _INTEGER_START:
-                size += length + 2
-            else:
-                size += lp_str_size(value)
-        if same:
+        if fields is None:
             entries.append((ms, seq, None, values, SAMEFIELDS))
-            size += lp_int_size(3 + len(values))
+            n = len(values)
+            if values_len <= 63 and n < 125 and not self.lp_exact:
+                size += values_len + 2 * n + 2  # _values_size()'s bound and the lp-count, inlined
+            else:
+                size += _values_size(values, values_len, self.lp_exact) + lp_int_size(3 + n)
         else:
             entries.append((ms, seq, fields, values, 0))
-            size += lp_int_size(len(fields)) + sum(map(lp_str_size, fields)) + lp_int_size(4 + 2 * len(fields))
+            size += (lp_int_size(len(fields)) + sum(map(lp_str_size, fields)) + lp_int_size(4 + 2 * len(fields))
+                     + _values_size(values, values_len, self.lp_exact))
         count = self.count
         if count in _COUNT_BOUNDS:  # the count's own listpack size grows past these values
             size += lp_int_size(count + 1) - lp_int_size(count)
         self.count = count + 1
         self.lp_bytes += size
 
+    def exact_size(self) -> int:
+        """Make ``lp_bytes`` Redis's exact listpack size for the node (see ``append``) and return it."""
+        if not self.lp_exact:
+            size = LISTPACK_HEADER_AND_END + self._master_size + lp_int_size(self.count) + lp_int_size(self.deleted)
+            master_ms, master_seq = self.master_ms, self.master_seq
+            for ms, seq, fields, values, _ in self:
+                size += 2 + lp_int_size(_as_int64(ms - master_ms)) + lp_int_size(_as_int64(seq - master_seq))
+                size += sum(map(lp_str_size, values))
+                if fields is None:
+                    size += lp_int_size(3 + len(values))
+                else:
+                    size += lp_int_size(len(fields)) + sum(map(lp_str_size, fields)) + lp_int_size(4 + 2 * len(fields))
+            self.lp_bytes = size
+            self.lp_exact = True
+        return self.lp_bytes
+
     def _set_counts(self, count: int, deleted: int) -> None:
+        # The same delta keeps an exact size exact and an upper bound an upper bound.
         self.lp_bytes += lp_int_size(count) - lp_int_size(self.count) + lp_int_size(deleted) - lp_int_size(
             self.deleted)
         self.count = count
@@ -191,24 +239,29 @@ class StreamNode:
         if self.entries is None:
             return
         parts: list[bytes] = []
+        append = parts.append
         master_ms, master_seq = self.master_ms, self.master_seq
+        varint1 = _VARINT1
         for ms, seq, fields, values, flags in self.entries:
-            parts.append(_VARINT1[flags])
-            parts.append(_varint(ms - master_ms))
-            parts.append(_varint(_zigzag(seq - master_seq)))
+            ms_delta = ms - master_ms  # entries only grow: never negative
+            seq_delta = seq - master_seq
+            zigzag = seq_delta * 2 if seq_delta >= 0 else -seq_delta * 2 - 1
+            append(varint1[flags])
+            append(varint1[ms_delta] if ms_delta < 128 else _varint(ms_delta))
+            append(varint1[zigzag] if zigzag < 128 else _varint(zigzag))
             if fields is not None:
-                parts.append(_varint(len(fields)))
+                append(_varint(len(fields)))
                 for field in fields:
-                    parts.append(_varint(len(field)))
-                    parts.append(field)
+                    append(_varint(len(field)))
+                    append(field)
             for value in values:
                 length = len(value)
                 # A canonical non-negative integer below 2**62 is stored as a number (see the docstring).
                 if 0 < length <= 18 and value.isdigit() and (value[0] != 48 or length == 1):
-                    parts.append(_varint(int(value) << 1 | 1))
+                    append(_varint(int(value) << 1 | 1))
                 else:
-                    parts.append(_VARINT1[length << 1] if length < 64 else _varint(length << 1))
-                    parts.append(value)
+                    append(varint1[length << 1] if length < 64 else _varint(length << 1))
+                    append(value)
         self.blob = b"".join(parts)
         self.entries = None
 

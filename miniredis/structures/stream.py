@@ -55,21 +55,31 @@ class Stream:
     # --- appending ---------------------------------------------------------------------------------
     def append(self, stream_id: StreamID, fields: tuple[bytes, ...], values: tuple[bytes, ...],
                max_entries: int, max_bytes: int) -> None:
-        """Add an entry whose ID is greater than ``last_id`` (the caller checked it)."""
+        """Add an entry whose ID is greater than ``last_id`` (the caller checked it).
+
+        A new node is opened, as Redis does, when the last one holds ``max_entries`` entries (deleted
+        ones count) or when its listpack size plus the raw length of the new fields and values would
+        reach ``max_bytes``."""
         node = self.tail
+        values_len = sum(map(len, values))
         if node is not None:
+            same = fields == node.fields
+            incoming = (node.fields_len if same else sum(map(len, fields))) + values_len
             limit = max_bytes if 0 < max_bytes <= 1 << 30 else 1 << 30
-            incoming = sum(map(len, fields)) + sum(map(len, values))
+            if node.lp_bytes + incoming >= limit and not node.lp_exact:
+                node.exact_size()  # the upper bound is near the limit: take the exact figure
             if node.lp_bytes + incoming >= limit or (max_entries and node.count + node.deleted >= max_entries):
                 node.pack()
-                if fields == node.fields:
+                if same:
                     fields = node.fields  # one field-name tuple shared by the nodes, not one per node
                 node = None
+            else:
+                node.append(stream_id[0], stream_id[1], None if same else fields, values, values_len)
         if node is None:
             node = StreamNode(stream_id[0], stream_id[1], fields)
             self.rax.insert(id_key(stream_id), node)
             self.tail = node
-        node.append(stream_id[0], stream_id[1], fields, values)
+            node.append(stream_id[0], stream_id[1], None, values, values_len)
         if self.length == 0:
             self.first_id = stream_id
         self.length += 1
@@ -246,7 +256,7 @@ class Stream:
         for master, node in self.rax.items():
             clone = StreamNode(node.master_ms, node.master_seq, node.fields)
             for ms, seq, fields, values, flags in node:
-                clone.append(ms, seq, fields if fields is not None else node.fields, values)
+                clone.append(ms, seq, fields, values, sum(map(len, values)))
                 if flags & DELETED:
                     clone.mark_deleted(clone.total - 1)
             if node is not self.tail:
