@@ -82,9 +82,6 @@ class Server:
         self._next_client_id = 0
         self.stats = Stats()
         self.dirty = 0
-        # perf_counter_ns() at the end of the last command: commandstats charge each command from
-        # there (see dispatcher.dispatch); connections reset it at the start of every batch.
-        self.call_clock = time.perf_counter_ns()
         self.monitors: list[Client] = []
         self.pubsub = PubSubHub(self)
         # The enabled notify-keyspace-events flags ("" when off), mirrored from the config (CONFIG SET

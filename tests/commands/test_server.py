@@ -150,6 +150,27 @@ def test_info_commandstats_and_errorstats(r: redis.Redis, server: MiniRedisServe
     assert r.info("stats")["total_error_replies"] == 1
 
 
+def test_commandstats_charge_each_run_of_a_pipeline_to_its_command(r: redis.Redis, server: MiniRedisServer) -> None:
+    # The dispatcher reads the clock once per run of the same command: the totals must still land
+    # on the right command, with every call counted.
+    r.mset({f"key:{i}": "v" for i in range(20_000)})
+    r.config_resetstat()
+    pipe = r.pipeline(transaction=False)
+    for _ in range(20):
+        pipe.ping()
+    pipe.keys("*")
+    for _ in range(20):
+        pipe.get("key:1")
+    pipe.ping()
+    pipe.execute()
+    stats = r.info("commandstats")
+    assert stats["cmdstat_ping"]["calls"] == 21
+    assert stats["cmdstat_get"]["calls"] == 20
+    assert stats["cmdstat_keys"]["calls"] == 1
+    # KEYS over 20,000 keys takes milliseconds; the 41 PING and GET calls around it microseconds.
+    assert stats["cmdstat_keys"]["usec"] > stats["cmdstat_ping"]["usec"] + stats["cmdstat_get"]["usec"]
+
+
 def test_info_clients_and_persistence(r: redis.Redis) -> None:
     clients = r.info("clients")
     assert clients["connected_clients"] >= 1

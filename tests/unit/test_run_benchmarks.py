@@ -29,6 +29,12 @@ def test_parse_tests(bench: ModuleType) -> None:
     assert tests[3].args() == ["XADD", "s", "*", "f", "v"]
 
 
+def test_parse_tests_with_a_keyspace(bench: ModuleType) -> None:
+    zadd, xadd = bench.parse_tests(["ZADD -r 100000", "XADD s * f __rand_int__ -r 50"])
+    assert zadd.name == "ZADD -r 100000" and zadd.args() == ["-r", "100000", "-t", "zadd"]
+    assert xadd.args() == ["-r", "50", "XADD", "s", "*", "f", "__rand_int__"]
+
+
 def test_summary_uses_per_round_ratios(bench: ModuleType) -> None:
     results = bench.Results()
     for redis_ops, mini_ops in ((100.0, 50.0), (200.0, 60.0), (100.0, 70.0)):
