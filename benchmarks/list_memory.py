@@ -6,18 +6,20 @@
 Elements are the 10-byte ``item000000`` .. loaded with pipelined RPUSH of 1000 elements.
 
 * Redis: the ``used_memory`` delta of a fresh ``redis-server`` (a quicklist of listpacks);
-* miniredis, structure: the ``tracemalloc`` delta of a ``collections.deque`` holding fresh ``bytes``
-  objects, as the server keeps them from requests (what an element costs);
+* miniredis, structure: the ``tracemalloc`` delta of a ``QuickList`` (the list value type,
+  ``miniredis.structures.quicklist``) filled as RPUSH fills it, one fresh ``bytes`` object per
+  element as parsed from a request (what an element costs once stored);
 * miniredis, server: the RSS delta of a fresh ``python -m miniredis`` loaded over TCP like Redis.
 """
 
 from __future__ import annotations
 
 import argparse
-import collections
 import tracemalloc
 
 from zset_memory import free_port, rss_bytes, server  # type: ignore[import-not-found]
+
+from miniredis.structures.quicklist import SPILL, QuickList
 
 
 def items(n: int) -> list[bytes]:
@@ -38,9 +40,12 @@ def structure_bytes_per_element(n: int) -> float:
     raw = [bytes(bytearray(item)) for item in items(n)]  # distinct objects, like parsed requests
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
-    values: collections.deque[bytes] = collections.deque()
-    for value in raw:
-        values.append(bytes(bytearray(value)))
+    values = QuickList()
+    tail = values.tail
+    for value in raw:  # what RPUSH does: append to the tail, pack its inner half at SPILL
+        tail.append(bytes(bytearray(value)))
+        if len(tail) >= SPILL:
+            values.spill_tail()
     after = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
     return (after - before) / n
@@ -62,7 +67,7 @@ def main() -> int:
     structure_per = structure_bytes_per_element(n)
     print(f"{n:,} elements of 10 bytes")
     print(f"redis used_memory delta:          {redis_per:6.1f} B/element")
-    print(f"miniredis deque (tracemalloc):    {structure_per:6.1f} B/element   {structure_per / redis_per:.2f}x")
+    print(f"miniredis QuickList (tracemalloc): {structure_per:5.1f} B/element   {structure_per / redis_per:.2f}x")
     print(f"miniredis server RSS delta:       {server_per:6.1f} B/element   {server_per / redis_per:.2f}x")
     return 0
 

@@ -2,7 +2,10 @@
 
 LPUSH, RPUSH, LPUSHX, RPUSHX, LPOP, RPOP, LLEN, LRANGE, LINDEX, LSET, LREM, LTRIM, LINSERT, LPOS,
 LMOVE, RPOPLPUSH, LMPOP and the blocking BLPOP, BRPOP, BRPOPLPUSH, BLMOVE, BLMPOP, as Redis 7.0.15
-answers them. A list is a ``collections.deque[bytes]``; a list emptied by a command is deleted.
+answers them. A list is a ``QuickList`` (``miniredis.structures.quicklist``: a reversed head, packed
+middle nodes and a tail); a list emptied by a command is deleted. The single-element LPUSH, RPUSH,
+LPOP and RPOP work on the head / tail Python lists directly and call into the QuickList only when
+an end must be packed (``SPILL`` elements) or is empty: they are the hot paths.
 
 Arguments are parsed in Redis's order, so the first failure is the reply: LRANGE/LTRIM/LREM parse
 their numbers before looking at the key, LINDEX/LSET look at the key first; the blocking pops
@@ -27,7 +30,6 @@ before the source's pop event.
 
 from __future__ import annotations
 
-from collections import deque
 from itertools import islice
 from typing import TYPE_CHECKING
 
@@ -35,12 +37,13 @@ from miniredis import errors
 from miniredis.blocking import Block, Waiter, parse_timeout_seconds
 from miniredis.commands.args import parse_int
 from miniredis.commands.mpop import cannot_block, first_of, parse_mpop, serve_or_block
-from miniredis.commands.registry import command
+from miniredis.commands.registry import Handler, command
 from miniredis.commands.strings import c_option
 from miniredis.errors import CommandError
 from miniredis.keyspace.db import typed_lookups
 from miniredis.protocol.parser import string2ll
 from miniredis.protocol.replies import EMPTY_ARRAY, NULL_ARRAY, OK
+from miniredis.structures.quicklist import SPILL, QuickList
 
 if TYPE_CHECKING:
     from miniredis.keyspace.db import Db
@@ -76,16 +79,16 @@ def _direction(raw: bytes) -> bool:
     raise CommandError(errors.SYNTAX)
 
 
-_list_read, _list_write = typed_lookups(deque)  # WRONGTYPE for another type
+_list_read, _list_write = typed_lookups(QuickList)  # WRONGTYPE for another type
 
 
-def _popped(client: Client, db: Db, key: bytes, items: deque[bytes], head: bool, count: int) -> None:
+def _popped(client: Client, db: Db, key: bytes, items: QuickList, head: bool, count: int) -> None:
     """The side effects of popping ``count`` elements: events, deletion of an emptied list, dirty."""
     server = client.server
     events = server.keyspace_events
     if events:
         server.notify(db, "lpop" if head else "rpop", key, "l")
-    if items:
+    if items.head or items.tail or items.packed:  # not empty (inline: no __bool__ call)
         if db.watched or db.blocking:
             db.signal_modified(key)
     else:
@@ -95,76 +98,61 @@ def _popped(client: Client, db: Db, key: bytes, items: deque[bytes], head: bool,
     server.dirty += count
 
 
-def _pop_many(items: deque[bytes], head: bool, count: int) -> list[bytes]:
-    count = min(count, len(items))
-    pop = items.popleft if head else items.pop
-    return [pop() for _ in range(count)]
+def _pop_many(items: QuickList, head: bool, count: int) -> list[bytes]:
+    return items.pop_left_many(count) if head else items.pop_right_many(count)
 
 
 # --- push ------------------------------------------------------------------------------------------
-def _push(client: Client, argv: list[bytes], head: bool, only_existing: bool) -> int:
-    db = client.db
-    key = argv[1]
-    items = db.lookup(key)
-    if type(items) is deque:
-        if db.watched or db.blocking:
-            db.signal_modified(key)
-    elif items is None:
-        if only_existing:
-            return 0
-        items = deque()
-        db.add(key, items)
-    else:
-        raise CommandError(errors.WRONGTYPE)
-    if len(argv) == 3:  # the common case: one element
-        if head:
-            items.appendleft(argv[2])
+def _pusher(name: str, head: bool, only_existing: bool) -> Handler:
+    """The handler of LPUSH, RPUSH, LPUSHX or RPUSHX: one function per command (a closure, not a
+    shared helper taking flags) because LPUSH/RPUSH of one element are hot paths: the element is
+    appended to the head (stored reversed) or tail list in C, with one length check for packing."""
+    event = "lpush" if head else "rpush"
+
+    def push(client: Client, argv: list[bytes]) -> object:
+        db = client.db
+        key = argv[1]
+        items = db.lookup(key)
+        if type(items) is QuickList:
+            if db.watched or db.blocking:
+                db.signal_modified(key)
+        elif items is None:
+            if only_existing:
+                return 0
+            items = QuickList()
+            db.add(key, items)
         else:
-            items.append(argv[2])
-    elif head:
-        items.extendleft(islice(argv, 2, None))
-    else:
-        items.extend(islice(argv, 2, None))
-    server = client.server
-    server.dirty += len(argv) - 2
-    if server.keyspace_events:
-        server.notify(db, "lpush" if head else "rpush", key, "l")
-    return len(items)
+            raise CommandError(errors.WRONGTYPE)
+        part = items.head if head else items.tail
+        if len(argv) == 3:
+            part.append(argv[2])
+        else:
+            part.extend(islice(argv, 2, None))  # into the reversed head: the last argument ends up first
+        if len(part) >= SPILL:
+            if head:  # packs in place: ``part`` stays the end
+                items.spill_head()
+            else:
+                items.spill_tail()
+        server = client.server
+        server.dirty += len(argv) - 2
+        if server.keyspace_events:
+            server.notify(db, event, key, "l")  # LPUSHX/RPUSHX fire lpush/rpush, as in Redis
+        return len(items.head) + items.packed + len(items.tail)
+
+    return command(name)(push)
 
 
-@command("lpush")
-def lpush(client: Client, argv: list[bytes]) -> object:
-    return _push(client, argv, HEAD, False)
-
-
-@command("rpush")
-def rpush(client: Client, argv: list[bytes]) -> object:
-    return _push(client, argv, TAIL, False)
-
-
-@command("lpushx")
-def lpushx(client: Client, argv: list[bytes]) -> object:
-    return _push(client, argv, HEAD, True)
-
-
-@command("rpushx")
-def rpushx(client: Client, argv: list[bytes]) -> object:
-    return _push(client, argv, TAIL, True)
+lpush = _pusher("lpush", HEAD, False)
+rpush = _pusher("rpush", TAIL, False)
+lpushx = _pusher("lpushx", HEAD, True)
+rpushx = _pusher("rpushx", TAIL, True)
 
 
 # --- pop -------------------------------------------------------------------------------------------
 def _pop(client: Client, argv: list[bytes], head: bool) -> object:
+    """LPOP/RPOP with a COUNT argument (or too many arguments)."""
     db = client.db
     key = argv[1]
-    if len(argv) == 2:  # the common case: one element, no count
-        items = db.lookup(key)
-        if type(items) is not deque:
-            if items is None:
-                return None
-            raise CommandError(errors.WRONGTYPE)
-        value = items.popleft() if head else items.pop()
-        _popped(client, db, key, items, head, 1)
-        return value
     if len(argv) > 3:
         raise CommandError(errors.wrong_arity("lpop" if head else "rpop"))
     count = _non_negative(argv[2], POP_COUNT_NOT_POSITIVE)
@@ -178,21 +166,50 @@ def _pop(client: Client, argv: list[bytes], head: bool) -> object:
     return popped
 
 
-@command("lpop")
-def lpop(client: Client, argv: list[bytes]) -> object:
-    return _pop(client, argv, HEAD)
+def _popper(name: str, head: bool) -> Handler:
+    """The handler of LPOP or RPOP. One element (the common case) is popped here from the head or
+    tail list, with ``_popped``'s side effects inlined; a COUNT goes to ``_pop``."""
+
+    def pop(client: Client, argv: list[bytes]) -> object:
+        if len(argv) != 2:
+            return _pop(client, argv, head)
+        db = client.db
+        key = argv[1]
+        items = db.lookup(key)
+        if type(items) is not QuickList:
+            if items is None:
+                return None
+            raise CommandError(errors.WRONGTYPE)
+        if head:
+            value = (items.head or items.refill_head()).pop()  # a stored list is never empty
+        else:
+            value = (items.tail or items.refill_tail()).pop()
+        server = client.server
+        events = server.keyspace_events
+        if events:
+            server.notify(db, name, key, "l")
+        if items.head or items.packed or items.tail:
+            if db.watched or db.blocking:
+                db.signal_modified(key)
+        else:
+            db.delete(key)
+            if events:
+                server.notify(db, "del", key, "g")
+        server.dirty += 1
+        return value
+
+    return command(name)(pop)
 
 
-@command("rpop")
-def rpop(client: Client, argv: list[bytes]) -> object:
-    return _pop(client, argv, TAIL)
+lpop = _popper("lpop", HEAD)
+rpop = _popper("rpop", TAIL)
 
 
 # --- reads -----------------------------------------------------------------------------------------
 @command("llen")
 def llen(client: Client, argv: list[bytes]) -> object:
     items = _list_read(client.db, argv[1])
-    return 0 if items is None else len(items)
+    return 0 if items is None else len(items.head) + items.packed + len(items.tail)
 
 
 def _clamp_range(start: int, end: int, length: int) -> tuple[int, int] | None:
@@ -216,13 +233,7 @@ def lrange(client: Client, argv: list[bytes]) -> object:
     bounds = _clamp_range(start, end, len(items))
     if bounds is None:
         return EMPTY_ARRAY
-    start, end = bounds
-    length = len(items)
-    if start > length - end:  # nearer the tail: walk from there
-        tail = list(islice(reversed(items), length - 1 - end, length - start))
-        tail.reverse()
-        return tail
-    return list(islice(items, start, end + 1))
+    return items.range(bounds[0], bounds[1] + 1)
 
 
 @command("lindex")
@@ -318,9 +329,8 @@ def linsert(client: Client, argv: list[bytes]) -> object:
     items = _list_write(db, key)
     if items is None:
         return 0
-    try:
-        index = items.index(argv[3])
-    except ValueError:
+    index = items.index(argv[3])
+    if index < 0:
         return -1
     items.insert(index if where == b"before" else index + 1, argv[4])
     db.signal_modified(key)
@@ -330,7 +340,7 @@ def linsert(client: Client, argv: list[bytes]) -> object:
     return len(items)
 
 
-def _emptied_or_modified(client: Client, db: Db, key: bytes, items: deque[bytes]) -> None:
+def _emptied_or_modified(client: Client, db: Db, key: bytes, items: QuickList) -> None:
     if items:
         db.signal_modified(key)
     else:
@@ -346,23 +356,8 @@ def lrem(client: Client, argv: list[bytes]) -> object:
     items = _list_write(db, key)
     if items is None:
         return 0
-    element = argv[3]
-    if count == 0:
-        kept = [item for item in items if item != element]
-    else:
-        kept = []
-        left = abs(count)
-        for item in reversed(items) if count < 0 else items:
-            if left and item == element:
-                left -= 1
-            else:
-                kept.append(item)
-        if count < 0:
-            kept.reverse()
-    removed = len(items) - len(kept)
+    removed = items.remove(argv[3], count)
     if removed:
-        items.clear()
-        items.extend(kept)
         server = client.server
         server.dirty += removed
         server.notify(db, "lrem", key, "l")
@@ -388,15 +383,7 @@ def ltrim(client: Client, argv: list[bytes]) -> object:
         start, end = bounds
         removed = length - (end - start + 1)
         if removed:
-            if end - start + 1 < length // 2:
-                kept = list(islice(items, start, end + 1))
-                items.clear()
-                items.extend(kept)
-            else:
-                for _ in range(start):
-                    items.popleft()
-                for _ in range(length - 1 - end):
-                    items.pop()
+            items.trim(start, end + 1)
     server = client.server
     # Redis sends the event and touches the key (WATCH) even when nothing was trimmed; only a
     # removal counts as a change to propagate.
@@ -407,21 +394,30 @@ def ltrim(client: Client, argv: list[bytes]) -> object:
 
 
 # --- moves -----------------------------------------------------------------------------------------
-def _move(client: Client, source: bytes, items: deque[bytes], destination: bytes, head: bool, to_head: bool) -> bytes:
+def _move(client: Client, source: bytes, items: QuickList, destination: bytes, head: bool, to_head: bool) -> bytes:
     """lmoveGenericCommand once the source is known to be a non-empty list: WRONGTYPE for the
     destination before anything changes, then push, events (push before pop), and cleanup."""
     db = client.db
     target = _list_write(db, destination)
-    value = items.popleft() if head else items.pop()
+    if head:
+        value = (items.head or items.refill_head()).pop()  # a stored list is never empty
+    else:
+        value = (items.tail or items.refill_tail()).pop()
     if target is None:
-        target = deque()
+        target = QuickList()
         db.add(destination, target)
     else:
         db.signal_modified(destination)
     if to_head:
-        target.appendleft(value)
+        part = target.head
+        part.append(value)
+        if len(part) >= SPILL:
+            target.spill_head()
     else:
-        target.append(value)
+        part = target.tail
+        part.append(value)
+        if len(part) >= SPILL:
+            target.spill_tail()
     server = client.server
     if server.keyspace_events:
         server.notify(db, "lpush" if to_head else "rpush", destination, "l")
@@ -455,7 +451,7 @@ def _blocking_move(client: Client, argv: list[bytes], head: bool, to_head: bool,
     rpoplpush_form = len(argv) == 4
     if isinstance(client.blocked, Waiter):
         items = db.lookup(source)
-        if type(items) is not deque or not items:
+        if type(items) is not QuickList or not items:
             return Block([source], timeout)  # still nothing (or not a list): keep waiting
         value = _move(client, source, items, destination, head, to_head)
         client.propagate = [
@@ -486,7 +482,7 @@ def brpoplpush(client: Client, argv: list[bytes]) -> object:
 
 
 # --- LMPOP and the blocking pops -----------------------------------------------------------------
-def _mpop_serve(client: Client, key: bytes, items: deque[bytes], head: bool, count: int) -> list[object]:
+def _mpop_serve(client: Client, key: bytes, items: QuickList, head: bool, count: int) -> list[object]:
     popped = _pop_many(items, head, count)
     _popped(client, client.db, key, items, head, len(popped))
     client.propagate = [[b"LPOP" if head else b"RPOP", key, b"%d" % len(popped)]]
@@ -507,7 +503,7 @@ def blmpop(client: Client, argv: list[bytes]) -> object:
     keys, head, count = parse_mpop(argv, 2, _direction, c_option)
     timeout = parse_timeout_seconds(argv[1])
     return serve_or_block(
-        client, keys, timeout, deque, _list_write,
+        client, keys, timeout, QuickList, _list_write,
         lambda key, items: _mpop_serve(client, key, items, head, count),
     )
 
@@ -515,13 +511,13 @@ def blmpop(client: Client, argv: list[bytes]) -> object:
 def _blocking_pop(client: Client, argv: list[bytes], head: bool) -> object:
     timeout = parse_timeout_seconds(argv[-1])
 
-    def serve(key: bytes, items: deque[bytes]) -> list[object]:
-        value = items.popleft() if head else items.pop()
+    def serve(key: bytes, items: QuickList) -> list[object]:
+        value = items.pop_left() if head else items.pop_right()
         _popped(client, client.db, key, items, head, 1)
         client.propagate = [[b"LPOP" if head else b"RPOP", key]]
         return [key, value]
 
-    return serve_or_block(client, argv[1:-1], timeout, deque, _list_write, serve)
+    return serve_or_block(client, argv[1:-1], timeout, QuickList, _list_write, serve)
 
 
 @command("blpop")

@@ -1,6 +1,6 @@
 """OBJECT ENCODING: the internal representation Redis 7.0 would use for a value, keyed by Python type.
 
-miniredis stores each type one way (``bytes``, ``deque``, ``dict``, ``set``, ...), so the encoding is
+miniredis stores each type one way (``bytes``, ``QuickList``, ``dict``, ``set``, ...), so the encoding is
 derived from the value's size and content with Redis 7.0's thresholds:
 
 - strings: ``int`` for a canonical 64-bit integer of at most 20 bytes, ``embstr`` up to 44 bytes,
@@ -18,12 +18,12 @@ rules here look at the current content, so such a shrunk value reports its small
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from miniredis.keyspace.objects import type_name
 from miniredis.protocol.parser import string2ll
+from miniredis.structures.quicklist import QuickList
 
 if TYPE_CHECKING:
     from miniredis.config import Config
@@ -69,7 +69,7 @@ def set_encoding(value: object, config: Config) -> bytes:
 
 ENCODINGS: dict[type, EncodingRule] = {
     bytes: string_encoding,
-    deque: list_encoding,
+    QuickList: list_encoding,
     dict: hash_encoding,
     set: set_encoding,
 }

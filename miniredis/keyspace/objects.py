@@ -1,17 +1,18 @@
 """Value types held in the keyspace and the names Redis gives them.
 
-A value's Python type is its Redis type: ``bytes`` is a string, ``collections.deque`` a list,
-``dict`` a hash, ``set`` a set; sorted sets and streams have their own classes, registered here by
-the modules that define them. TYPE and WRONGTYPE checks read this one table.
+A value's Python type is its Redis type: ``bytes`` is a string, a ``QuickList``
+(``miniredis.structures.quicklist``) a list, ``dict`` a hash, ``set`` a set; sorted sets and
+streams have their own classes, registered here by the modules that define them. TYPE and
+WRONGTYPE checks read this one table.
 """
 
 from __future__ import annotations
 
-from collections import deque
+from miniredis.structures.quicklist import QuickList
 
 TYPE_NAMES: dict[type, bytes] = {
     bytes: b"string",
-    deque: b"list",
+    QuickList: b"list",
     dict: b"hash",
     set: b"set",
 }

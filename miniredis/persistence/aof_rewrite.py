@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import gc
 import os
-from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from miniredis.keyspace.objects import type_name
+from miniredis.structures.quicklist import QuickList
 
 if TYPE_CHECKING:
     from miniredis.keyspace.db import Db
@@ -127,7 +127,7 @@ def key_commands(key: bytes, value: object, expire_ms: int | None) -> Iterator[b
         yield encode_command([b"SET", key, value])  # type: ignore[list-item]
     elif kind is int:
         yield encode_command([b"SET", key, b"%d" % value])  # type: ignore[str-format]
-    elif kind is deque:
+    elif kind is QuickList:
         yield from _batched([b"RPUSH", key], iter(value), 1)  # type: ignore[call-overload]
     elif kind is dict:
         yield from _batched([b"HMSET", key], (arg for pair in value.items() for arg in pair), 2)  # type: ignore[attr-defined]

@@ -39,11 +39,11 @@ def test_type_names(r: redis.Redis) -> None:
 
 
 def test_type_of_every_builtin_type(server: MiniRedisServer, r: redis.Redis) -> None:
-    from collections import deque
+    from miniredis.structures.quicklist import QuickList
 
     def fill(srv: Server) -> None:
         db = srv.dbs[0]
-        db.add(b"l", deque([b"x"]))
+        db.add(b"l", QuickList.from_iterable([b"x"]))
         db.add(b"h", {b"f": b"v"})
         db.add(b"set", {b"m"})
 
@@ -83,11 +83,11 @@ def test_scan_returns_everything_once_without_mutation(r: redis.Redis) -> None:
 
 
 def test_scan_match_type_and_count_options(server: MiniRedisServer, r: redis.Redis) -> None:
-    from collections import deque
+    from miniredis.structures.quicklist import QuickList
 
     r.mset({f"a:{i}": 1 for i in range(30)})
     r.mset({f"b:{i}": 1 for i in range(30)})
-    server.call(lambda srv: srv.dbs[0].add(b"a:list", deque([b"x"])))
+    server.call(lambda srv: srv.dbs[0].add(b"a:list", QuickList.from_iterable([b"x"])))
     assert set(r.scan_iter(match="b:*", count=7)) == {f"b:{i}".encode() for i in range(30)}
     assert set(r.scan_iter(_type="list", count=5)) == {b"a:list"}
     assert set(r.scan_iter(_type="LIST")) == {b"a:list"}
@@ -213,11 +213,11 @@ def test_rename_breaks_watch_on_the_target(r: redis.Redis) -> None:
 
 
 def test_copy_deep_copies_every_type(server: MiniRedisServer, r: redis.Redis) -> None:
-    from collections import deque
+    from miniredis.structures.quicklist import QuickList
 
     def fill(srv: Server) -> None:
         db = srv.dbs[0]
-        db.add(b"l", deque([b"a", b"b"]))
+        db.add(b"l", QuickList.from_iterable([b"a", b"b"]))
         db.add(b"h", {b"f": b"v"})
         db.add(b"set", {b"m"})
 
@@ -228,12 +228,12 @@ def test_copy_deep_copies_every_type(server: MiniRedisServer, r: redis.Redis) ->
 
     def mutate(srv: Server) -> list[object]:
         db = srv.dbs[0]
-        db.data[b"l"].append(b"c")  # type: ignore[attr-defined]
+        db.data[b"l"].push_right(b"c")  # type: ignore[attr-defined]
         db.data[b"h"][b"g"] = b"w"  # type: ignore[index]
         db.data[b"set"].add(b"n")  # type: ignore[attr-defined]
-        return [db.data[b"l:copy"], db.data[b"h:copy"], db.data[b"set:copy"]]
+        return [list(db.data[b"l:copy"]), db.data[b"h:copy"], db.data[b"set:copy"]]  # type: ignore[call-overload]
 
-    assert server.call(mutate) == [deque([b"a", b"b"]), {b"f": b"v"}, {b"m"}]
+    assert server.call(mutate) == [[b"a", b"b"], {b"f": b"v"}, {b"m"}]
 
 
 def test_copy_options(r: redis.Redis) -> None:
@@ -292,11 +292,11 @@ def test_object_encoding_of_strings(r: redis.Redis) -> None:
 
 
 def test_object_encoding_of_collections(server: MiniRedisServer, r: redis.Redis) -> None:
-    from collections import deque
+    from miniredis.structures.quicklist import QuickList
 
     def fill(srv: Server) -> None:
         db = srv.dbs[0]
-        db.add(b"l", deque([b"a"]))
+        db.add(b"l", QuickList.from_iterable([b"a"]))
         db.add(b"h", {b"f": b"v"})
         db.add(b"hbig", {b"f": b"v" * 65})
         db.add(b"hmany", {b"%d" % i: b"v" for i in range(513)})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections import deque
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from miniredis.persistence.aof_rewrite import encode_command, key_commands, keys
 from miniredis.persistence.manifest import Manifest, ManifestError, parse_manifest
 from miniredis.server.app import Server
 from miniredis.structures.cgroup import ConsumerGroup
+from miniredis.structures.quicklist import QuickList
 from miniredis.structures.stream import Stream
 
 REDIS_MANIFEST = "file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n"
@@ -104,15 +104,17 @@ def test_unterminated_multi_counts_as_truncated() -> None:
 # --- rewrite output -----------------------------------------------------------------------------------
 def test_rewrite_forms_per_type() -> None:
     assert b"".join(key_commands(b"s", b"v", 123)) == cmd("SET", "s", "v") + cmd("PEXPIREAT", "s", "123")
-    assert b"".join(key_commands(b"l", deque([b"a", b"b"]), None)) == cmd("RPUSH", "l", "a", "b")
+    assert b"".join(key_commands(b"l", QuickList.from_iterable([b"a", b"b"]), None)) == cmd("RPUSH", "l", "a", "b")
     assert b"".join(key_commands(b"h", {b"f": b"v"}, None)) == cmd("HMSET", "h", "f", "v")
     assert b"".join(key_commands(b"t", {b"m"}, None)) == cmd("SADD", "t", "m")
 
 
 def test_rewrite_batches_64_items_per_command() -> None:
-    records = list(key_commands(b"l", deque(b"%d" % i for i in range(130)), None))
-    assert len(records) == 3
-    assert [len(argv) for _, _, argv in parse_records(b"".join(records))] == [66, 66, 4]
+    records = list(key_commands(b"l", QuickList.from_iterable(b"%d" % i for i in range(1000)), None))
+    assert len(records) == 16  # 15 full batches and 40 left over, across packed nodes
+    parsed = [argv for _, _, argv in parse_records(b"".join(records))]
+    assert [len(argv) for argv in parsed] == [66] * 15 + [42]
+    assert [arg for argv in parsed for arg in argv[2:]] == [b"%d" % i for i in range(1000)]
 
 
 def test_rewrite_stream_with_groups_matches_redis_forms() -> None:
