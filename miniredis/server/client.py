@@ -121,7 +121,11 @@ class Client:
             self.out.clear()
             transport.write(data)
             if self.server.output_limits_enforced:
-                self.check_output_limits(transport.get_write_buffer_size())
+                # Nothing left unsent (the usual case) is under every limit: no check to run, unless
+                # a soft-limit clock is running and must be reset.
+                pending = transport.get_write_buffer_size()
+                if pending or self.soft_limit_since:
+                    self.check_output_limits(pending)
         if self.close_after_reply and not self.closed:
             transport.close()
 

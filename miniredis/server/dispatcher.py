@@ -185,8 +185,17 @@ def run_requests(client: Client, requests: Sequence[list[bytes]]) -> int:
             clock = perf_counter_ns()
             run = None
         consumed += 1
-        # Pre-encoded replies (+OK, +QUEUED) are the same in both protocols: no encoder call.
-        append(reply if type(reply) is Raw else encode(reply))  # type: ignore[arg-type]
+        # The replies that are the same in both protocols and most common are encoded here, without
+        # an encoder call: pre-encoded ones (+OK, +QUEUED), bulk strings and integers.
+        kind = type(reply)
+        if kind is Raw:
+            append(reply)  # type: ignore[arg-type]
+        elif kind is bytes:
+            append(b"$%d\r\n%b\r\n" % (len(reply), reply))  # type: ignore[arg-type,str-format]
+        elif kind is int:
+            append(b":%d\r\n" % reply)  # type: ignore[str-format]
+        else:
+            append(encode(reply))
     if run is not None:
         run.nsec += perf_counter_ns() - clock
     return consumed
