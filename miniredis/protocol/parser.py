@@ -93,50 +93,57 @@ class RequestParser:
         return sum(map(len, self._fast_chunks))
 
     def _feed_fast(self, data: bytes) -> list[list[bytes]]:
-        if _BIG_COUNT.search(data) is not None or _COUNT_AT_END.search(data, max(0, len(data) - 12)) is not None:
+        # (A negative search position counts from 0.)
+        if _BIG_COUNT.search(data) is not None or _COUNT_AT_END.search(data, len(data) - 12) is not None:
             # hiredis allocates a list of the announced size up front (`*300000000` costs seconds and
             # gigabytes) and accepts counts above INT_MAX: the exact parser reads such requests.
             return self._switch_to_slow(data)
         reader = self._reader
         reader.feed(data)
-        self._fast_chunks.append(data)
         requests: list[list[bytes]] = []
         append = requests.append
         gets = reader.gets
+        has_data = reader.has_data
         join = b"".join
-        done = 0  # requests hiredis returned from this chunk (`*0` is skipped silently)
-        at_boundary = False
+        empty = 0  # `*0` requests hiredis returned: skipped silently, as Redis does
         try:
             while (request := gets()) is not False:
-                if request and type(request) is list:
+                if type(request) is not list:
+                    # `$-1`, `_`, `%1` parse as replies of other types; Redis reads them as inline commands.
+                    return requests + self._hand_over(data, len(requests) + empty)
+                if request:
                     # hiredis accepts integers, nulls and nested arrays as elements; Redis does not.
                     # join() refuses any element that is not bytes: the cheapest full type check.
                     try:
                         join(request)
                     except TypeError:
-                        self._fast_done += done
-                        return requests + self._switch_to_slow(b"")
+                        return requests + self._hand_over(data, len(requests) + empty)
                     append(request)
-                elif type(request) is not list:
-                    # `$-1`, `_`, `%1` parse as replies of other types; Redis reads them as inline commands.
-                    self._fast_done += done
-                    return requests + self._switch_to_slow(b"")
-                done += 1
-                if not reader.has_data():
-                    # Everything fed was consumed by complete requests. (has_data() is also False when
-                    # hiredis consumed a partial request's header, so it is only a boundary here.)
-                    at_boundary = True
-                    break
+                else:
+                    empty += 1
+                if not has_data():
+                    # Everything fed was consumed by complete requests: nothing is held. (has_data() is
+                    # also False when hiredis consumed a partial request's header, so it is only a
+                    # boundary right after a complete request.)
+                    if self._fast_chunks:
+                        self._fast_chunks.clear()
+                        self._fast_done = 0
+                    return requests
         except hiredis.ProtocolError:
-            self._fast_done += done
-            return requests + self._switch_to_slow(b"")
-        self._fast_done += done
-        if at_boundary:
-            self._fast_chunks.clear()
-            self._fast_done = 0
-        elif self.buffered > FAST_HELD_LIMIT or _LONG_LENGTH_AT_END.search(data, max(0, len(data) - 24)):
+            return requests + self._hand_over(data, len(requests) + empty)
+        # A partial request is held: keep the chunks it came from, in case the exact parser takes over.
+        self._fast_chunks.append(data)
+        self._fast_done += len(requests) + empty
+        if self.buffered > FAST_HELD_LIMIT or _LONG_LENGTH_AT_END.search(data, len(data) - 24):
             return requests + self._switch_to_slow(b"")
         return requests
+
+    def _hand_over(self, data: bytes, done: int) -> list[list[bytes]]:
+        """The exact parser takes over from hiredis mid-chunk; ``done`` requests of this chunk
+        were already returned (they are skipped, never run twice)."""
+        self._fast_chunks.append(data)
+        self._fast_done += done
+        return self._switch_to_slow(b"")
 
     def _switch_to_slow(self, data: bytes) -> list[list[bytes]]:
         held = b"".join(self._fast_chunks) + data
