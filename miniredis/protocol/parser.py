@@ -93,8 +93,10 @@ class RequestParser:
         return sum(map(len, self._fast_chunks))
 
     def _feed_fast(self, data: bytes) -> list[list[bytes]]:
+        # A count cut by the end of the chunk can only be there when the chunk does not end a line.
         # (A negative search position counts from 0.)
-        if _BIG_COUNT.search(data) is not None or _COUNT_AT_END.search(data, len(data) - 12) is not None:
+        if _BIG_COUNT.search(data) is not None or (
+                data[-1:] != b"\n" and _COUNT_AT_END.search(data, len(data) - 12) is not None):
             # hiredis allocates a list of the announced size up front (`*300000000` costs seconds and
             # gigabytes) and accepts counts above INT_MAX: the exact parser reads such requests.
             return self._switch_to_slow(data)
