@@ -94,3 +94,37 @@ def test_stream_matches_a_plain_list_model(ops: list[tuple[str, int]]) -> None:
     for _, node in stream.rax.items():
         assert node.count == sum(1 for entry in node if not entry[4] & DELETED)
         assert isinstance(node, StreamNode)
+
+
+VALUES = st.one_of(
+    st.binary(max_size=80),
+    st.integers(-(2**63), 2**64).map(lambda n: b"%d" % n),  # stored as integers by Redis when they fit
+    st.sampled_from([b"0", b"007", b"-0", b"+1", b"9" * 19, b"x" * 5000]),
+)
+ENTRIES = st.lists(st.tuples(st.integers(0, 300), st.integers(0, 3), st.lists(VALUES, min_size=1, max_size=4)),
+                   min_size=1, max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(entries=ENTRIES)
+def test_node_size_bound_never_under_and_exact_mode_agrees(entries: list[tuple[int, int, list[bytes]]]) -> None:
+    # A node adds an upper bound of each entry's listpack size until it needs the exact figure;
+    # the bound must never be below the exact size (or a node would overflow stream-node-max-bytes),
+    # and a node sizing exactly from its first entry must agree with a recomputation.
+    fields = (b"a", b"bb", b"ccc", b"d")
+    bounded = StreamNode(1000, 0, fields)
+    exact = StreamNode(1000, 0, fields)
+    exact.exact_size()
+    ms, seq = 1000, 0
+    for step, (ms_step, seq_step, values) in enumerate(entries):
+        ms, seq = (ms + ms_step, seq + seq_step) if ms_step else (ms, seq + seq_step + 1)
+        names = None if len(values) == len(fields) and step % 3 else tuple(b"f%d" % i for i in range(len(values)))
+        for node in (bounded, exact):
+            node.append(ms, seq, names, tuple(values), sum(map(len, values)))
+        check = StreamNode(1000, 0, fields)
+        for entry in bounded.entries or []:
+            check.append(entry[0], entry[1], entry[2], entry[3], sum(map(len, entry[3])))
+        truth = check.exact_size()
+        assert bounded.lp_bytes >= truth
+        assert exact.lp_bytes == truth
+    assert bounded.exact_size() == exact.lp_bytes
