@@ -185,9 +185,24 @@ def xadd(client: Client, argv: list[bytes]) -> object:
     server = client.server
     ms = server.clock.time_ms()
     new_id = (ms, 0) if ms > last[0] else increment_id(last)
+    _append_entry(client, key, stream, created, new_id, argv, 2)
+    reply = b"%d-%d" % new_id
+    if server.propagating:
+        effect = list(argv)
+        effect[2] = reply  # the concrete ID, not `*`
+        client.propagate = [effect]
+    return reply
+
+
+def _append_entry(client: Client, key: bytes, stream: Stream, created: bool, new_id: StreamID,
+                  argv: list[bytes], id_index: int) -> None:
+    """Append the entry whose fields and values follow ``argv[id_index]``, then what every write
+    does: store a new key, wake watchers and blocked readers, count the change, send the event."""
+    server = client.server
     config = server.config
-    stream.append(new_id, tuple(argv[3::2]), tuple(argv[4::2]), config.stream_node_max_entries,
-                  config.stream_node_max_bytes)
+    stream.append(new_id, tuple(argv[id_index + 1 :: 2]), tuple(argv[id_index + 2 :: 2]),
+                  config.stream_node_max_entries, config.stream_node_max_bytes)
+    db = client.db
     if created:
         db.add(key, stream)
     elif db.watched or db.blocking:
@@ -195,12 +210,6 @@ def xadd(client: Client, argv: list[bytes]) -> object:
     server.dirty += 1
     if server.keyspace_events:
         server.notify(db, "xadd", key, "t")
-    reply = b"%d-%d" % new_id
-    if server.propagating:
-        effect = list(argv)
-        effect[2] = reply  # the concrete ID, not `*`
-        client.propagate = [effect]
-    return reply
 
 
 def _xadd(client: Client, argv: list[bytes]) -> object:
@@ -223,7 +232,7 @@ def _xadd(client: Client, argv: list[bytes]) -> object:
         raise CommandError(XADD_ZERO_ID)
     db = client.db
     key = argv[1]
-    stream = db.lookup(key)  # write_stream() inlined (the hot path)
+    stream = db.lookup(key)
     created = stream is None
     if stream is None:
         if args.nomkstream:
@@ -253,15 +262,7 @@ def _xadd(client: Client, argv: list[bytes]) -> object:
         if explicit <= last:
             raise CommandError(XADD_ID_TOO_SMALL)
         new_id = explicit
-    stream.append(new_id, tuple(argv[id_index + 1 :: 2]), tuple(argv[id_index + 2 :: 2]),
-                  config.stream_node_max_entries, config.stream_node_max_bytes)
-    if created:
-        db.add(key, stream)
-    elif db.watched or db.blocking:
-        db.signal_modified(key)
-    server.dirty += 1
-    if server.keyspace_events:
-        server.notify(db, "xadd", key, "t")
+    _append_entry(client, key, stream, created, new_id, argv, id_index)
     effect = argv
     reply = format_id(new_id)
     if (not seq_given or auto) and server.propagating:
