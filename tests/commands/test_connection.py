@@ -153,3 +153,24 @@ def test_quit(server: MiniRedisServer) -> None:
 def test_reset(server: MiniRedisServer) -> None:
     out = raw(server, b"HELLO 3\r\nSELECT 2\r\nSET k v\r\nMULTI\r\nRESET\r\nGET k\r\nEXEC\r\n")
     assert out.endswith(b"+OK\r\n+OK\r\n+OK\r\n+RESET\r\n$-1\r\n-ERR EXEC without MULTI\r\n")
+
+
+def test_replies_reach_a_client_that_stopped_sending(server: MiniRedisServer) -> None:
+    # Replies are written at the end of the loop pass; a client that shuts down its sending side
+    # right after its requests (printf ... | nc) must still get every reply before the close.
+    for payload, expected in ((b"PING\r\n", b"+PONG\r\n"),
+                              (b"*1\r\n$4\r\nPING\r\n" * 3, b"+PONG\r\n" * 3),
+                              (b"SET half b\r\nGET half\r\n", b"+OK\r\n$1\r\nb\r\n")):
+        sock = socket.create_connection((server.host, server.port), timeout=2)
+        try:
+            sock.sendall(payload)
+            sock.shutdown(socket.SHUT_WR)
+            received = b""
+            for _ in range(100):  # bounded: the server closes after the replies
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                received += chunk
+        finally:
+            sock.close()
+        assert received == expected
