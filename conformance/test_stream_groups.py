@@ -254,6 +254,20 @@ def test_entries_read_and_lag_through_deletions(pairs: Pair) -> None:
     pairs.check("XINFO", "STREAM", "s", "FULL", compare=clock_fields)
 
 
+def test_xreadgroup_inside_scripts(pairs: Pair) -> None:
+    # XREADGROUP builds its entries as RESP bytes; a script must still see the nested tables.
+    setup(pairs, *stream_of(3), ("XADD", "s", "9-1", "x", "1", "y", "22"), ("XGROUP", "CREATE", "s", "g", "0"))
+    walk = ("local r = redis.call('xreadgroup', 'group', 'g', ARGV[1], 'count', ARGV[2], 'streams', 's', '>') "
+            "return {#r, r[1][1], #r[1][2], r[1][2][1][1], r[1][2][1][2], r[1][2][#r[1][2]][2]}")
+    pairs.check("EVAL", walk, "0", "c1", "2")
+    resp3 = ("redis.setresp(3) local r = redis.call('xreadgroup', 'group', 'g', 'c2', 'count', '5', 'streams', "
+             "'s', '>') local e = r['map']['s'] return {#e, e[1][1], e[1][2][1], e[#e][1], e[#e][2][4]}")
+    pairs.check("EVAL", resp3, "0")
+    pairs.check("EVAL", "return redis.call('xreadgroup', 'group', 'g', 'c1', 'streams', 's', '>')", "0")
+    pairs.check("EVAL", "return redis.call('xreadgroup', 'group', 'g', 'c1', 'streams', 's', '0')", "0")
+    group_state(pairs, "s", "g")
+
+
 # --- XACK ----------------------------------------------------------------------------------------------
 def test_xack(pairs: Pair) -> None:
     setup(pairs, *stream_of(3), ("XGROUP", "CREATE", "s", "g", "0"),

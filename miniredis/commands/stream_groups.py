@@ -38,11 +38,11 @@ from miniredis.commands import streams as streams_module
 from miniredis.commands.args import eq, parse_int
 from miniredis.commands.registry import command, help_reply
 from miniredis.commands.stream_args import increment_id, parse_strict_id
-from miniredis.commands.streams import XREAD_UNBALANCED, entries_reply, read_stream, write_stream
+from miniredis.commands.streams import XREAD_UNBALANCED, encode_entry, entries_reply, read_stream, write_stream
 from miniredis.errors import CommandError
 from miniredis.protocol.replies import NULL_ARRAY, OK, Raw
 from miniredis.structures.cgroup import Consumer, ConsumerGroup
-from miniredis.structures.stream import MAX_ID, Stream, StreamID, flat_pairs, format_id
+from miniredis.structures.stream import MAX_ID, Stream, StreamID, format_id
 
 if TYPE_CHECKING:
     from miniredis.keyspace.db import Db
@@ -318,8 +318,9 @@ def _parse_xreadgroup(argv: list[bytes]) -> _ReadArgs:
 
 
 def _serve_new(client: Client, key: bytes, stream: Stream, group: ConsumerGroup, args: _ReadArgs,
-               now_ms: int, woken: bool = False) -> list[object] | None:
-    """``>``: deliver entries after the group's last ID, or None when there is nothing to serve.
+               now_ms: int, woken: bool = False) -> Raw | None:
+    """``>``: deliver entries after the group's last ID (pre-encoded), or None when there is nothing
+    to serve.
 
     A direct read serves the key when its last valid entry is beyond the group's last ID; a woken
     blocked read when the last *generated* ID is, so an entry added and deleted in one transaction
@@ -334,23 +335,24 @@ def _serve_new(client: Client, key: bytes, stream: Stream, group: ConsumerGroup,
     server = client.server
     propagating = server.propagating  # effects are built only when something (the AOF) takes them
     group_name = args.group
-    entries: list[object] = []
+    templates: dict[int, bytes] = {}
+    parts: list[bytes] = []  # the entries pre-encoded (see streams.encoded_entries)
     for entry_id, node, entry in found:
         group.advance(stream, entry_id)
         formatted = format_id(entry_id)
-        entries.append([formatted, flat_pairs(node, entry)])
+        parts.append(encode_entry(templates, formatted, node, entry))
         if not args.noack:
             group.deliver(entry_id, consumer, now_ms)
             if propagating:
                 nack = group.pel[entry_id]
                 add_effect(client, xclaim_effect(key, group_name, formatted, consumer.name,
                                                  nack.delivery_time, nack.delivery_count, group.last_id))
-    server.dirty += len(entries)
-    if args.noack and entries and propagating:
+    server.dirty += len(parts)
+    if args.noack and parts and propagating:
         if created:
             add_effect(client, [b"XGROUP", b"CREATECONSUMER", key, group_name, consumer.name])
         add_effect(client, setid_effect(key, group_name, group))
-    return entries
+    return Raw(b"*%d\r\n" % len(parts) + b"".join(parts))
 
 
 def _serve_history(client: Client, key: bytes, stream: Stream, group: ConsumerGroup, args: _ReadArgs,
@@ -372,7 +374,7 @@ def _serve_history(client: Client, key: bytes, stream: Stream, group: ConsumerGr
     return entries
 
 
-def _reply(client: Client, found: list[tuple[bytes, list[object]]]) -> object:
+def _reply(client: Client, found: list[tuple[bytes, object]]) -> object:
     if client.resp == 3:
         # A map that keeps repeated keys (STREAMS s s ...), as Redis writes it.
         encode = client.encode
@@ -404,7 +406,7 @@ def xreadgroup(client: Client, argv: list[bytes]) -> object:
     server = client.server
     dirty_before = server.dirty
     now_ms = server.clock.time_ms()
-    found: list[tuple[bytes, list[object]]] = []
+    found: list[tuple[bytes, object]] = []
     for key, stream, group, after in targets:
         if after is None:
             entries = _serve_new(client, key, stream, group, args, now_ms)
@@ -426,7 +428,7 @@ def _rerun_blocked(client: Client, args: _ReadArgs, ready_key: bytes | None) -> 
     keys = [ready_key] if ready_key is not None else list(dict.fromkeys(args.keys))
     db = client.db
     now_ms = client.server.clock.time_ms()
-    found: list[tuple[bytes, list[object]]] = []
+    found: list[tuple[bytes, object]] = []
     server = client.server
     dirty_before = server.dirty
     for key in keys:

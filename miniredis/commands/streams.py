@@ -45,6 +45,7 @@ from miniredis.keyspace.db import typed_lookups
 from miniredis.keyspace.encodings import register_encoding
 from miniredis.keyspace.objects import register_type
 from miniredis.protocol.replies import NULL_ARRAY, OK, Raw
+from miniredis.structures.listpack import Entry, StreamNode
 from miniredis.structures.stream import MAX_ID, MIN_ID, Stream, StreamID, flat_pairs, format_id, key_id
 
 if TYPE_CHECKING:
@@ -112,36 +113,38 @@ def _entry_template(fields: tuple[bytes, ...]) -> bytes:
     return b"".join(parts)
 
 
+def encode_entry(templates: dict[int, bytes], text: bytes, node: StreamNode, entry: Entry) -> bytes:
+    """One entry as RESP (``[id, [field, value, ...]]``, the same bytes in RESP2 and RESP3), from a
+    %-format template per field-name tuple kept in ``templates`` (one dict per reply)."""
+    fields = entry[2] if entry[2] is not None else node.fields
+    template = templates.get(id(fields))
+    if template is None:
+        template = templates[id(fields)] = _entry_template(fields)
+    values = entry[3]
+    if len(values) == 3:
+        a, b, c = values
+        return template % (len(text), text, len(a), a, len(b), b, len(c), c)
+    if len(values) == 1:
+        a = values[0]
+        return template % (len(text), text, len(a), a)
+    args: list[object] = [len(text), text]
+    for value in values:
+        args.append(len(value))
+        args.append(value)
+    return template % tuple(args)
+
+
 def encoded_entries(stream: Stream, start: StreamID, end: StreamID, count: int = 0,
                     reverse: bool = False) -> tuple[int, Raw]:
     """``entries_reply`` pre-encoded: (number of entries, the array as RESP bytes).
 
     An entry list is arrays of bulk strings only, the same bytes in RESP2 and RESP3, so the hot
-    read paths (XRANGE, XREAD, XINFO FULL) build the bytes directly, one %-format per entry from a
-    template per field-name tuple, instead of nested lists for the encoder.
+    read paths (XRANGE, XREAD, XREADGROUP, XINFO FULL) build the bytes directly, one %-format per
+    entry (``encode_entry``), instead of nested lists for the encoder.
     """
-    parts: list[bytes] = []
-    append = parts.append
-    templates: dict[int, bytes] = {}  # id(field tuple) -> its entry template
-    for entry_id, node, entry in stream.range(start, end, count, reverse):
-        fields = entry[2] if entry[2] is not None else node.fields
-        template = templates.get(id(fields))
-        if template is None:
-            template = templates[id(fields)] = _entry_template(fields)
-        values = entry[3]
-        text = b"%d-%d" % entry_id
-        if len(values) == 3:
-            a, b, c = values
-            append(template % (len(text), text, len(a), a, len(b), b, len(c), c))
-        elif len(values) == 1:
-            a = values[0]
-            append(template % (len(text), text, len(a), a))
-        else:
-            args: list[object] = [len(text), text]
-            for value in values:
-                args.append(len(value))
-                args.append(value)
-            append(template % tuple(args))
+    templates: dict[int, bytes] = {}
+    parts = [encode_entry(templates, b"%d-%d" % entry_id, node, entry)
+             for entry_id, node, entry in stream.range(start, end, count, reverse)]
     return len(parts), Raw(b"*%d\r\n" % len(parts) + b"".join(parts))
 
 
