@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterator
-from itertools import islice
+from itertools import chain, islice
 
 from miniredis.structures.listpack import DELETED, Entry, StreamNode
 from miniredis.structures.rax import Rax
@@ -87,6 +87,9 @@ class Stream:
         self.last_id = stream_id
 
     # --- reading -----------------------------------------------------------------------------------
+    def _nodes_after(self, key: bytes) -> Iterator[tuple[bytes, StreamNode]]:
+        yield from self.rax.seek(key, ">")
+
     def range(self, start: StreamID, end: StreamID, count: int = 0,
               reverse: bool = False) -> Iterator[tuple[StreamID, StreamNode, Entry]]:
         """Valid entries with ``start <= id <= end`` in order (newest first with ``reverse``), at most
@@ -104,7 +107,12 @@ class Stream:
                 nodes = [(b"", tail)]
             else:
                 first = next(self.rax.seek(id_key(start), "<="), None)
-                nodes = self.rax.seek(first[0] if first else id_key(start), ">=")
+                if first is None:
+                    nodes = self.rax.seek(id_key(start), ">=")
+                else:
+                    # The node holding `start`, then the ones after it: that second seek runs only
+                    # when the read goes past the first node (rarely, for COUNT-sized reads).
+                    nodes = chain((first,), self._nodes_after(first[0]))
             seeking = True
             for _, node in nodes:
                 if (node.master_ms, node.master_seq) > end:
