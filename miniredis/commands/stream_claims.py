@@ -130,7 +130,7 @@ def _pending_summary(group: ConsumerGroup) -> object:
     if not group.pel:
         return [0, None, None, NULL_ARRAY]
     owners = [[consumer.name, b"%d" % len(consumer.pel)] for consumer in group.consumers.values() if consumer.pel]
-    return [len(group.pel), format_id(group.pel.keys()[0]), format_id(group.pel.keys()[-1]), owners]
+    return [len(group.pel), format_id(group.pel.first_key()), format_id(group.pel.last_key()), owners]
 
 
 # --- XCLAIM ----------------------------------------------------------------------------------------

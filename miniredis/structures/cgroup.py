@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from sortedcontainers import SortedDict
 
+from miniredis.structures.pending import PendingMap
 from miniredis.structures.stream import MAX_ID, Stream, StreamID
 
 
@@ -36,7 +37,7 @@ class Consumer:
         self.name = name
         self.seen_time = now_ms  # last time it read or claimed (XINFO CONSUMERS idle)
         self.active_time = -1  # last successful delivery or claim; kept for completeness
-        self.pel: SortedDict = SortedDict()  # StreamID -> Nack, the entries this consumer holds
+        self.pel: PendingMap[Nack] = PendingMap()  # the entries this consumer holds, by ID
 
 
 class ConsumerGroup:
@@ -46,7 +47,7 @@ class ConsumerGroup:
         self.name = name
         self.last_id = last_id
         self.entries_read = entries_read
-        self.pel: SortedDict = SortedDict()  # StreamID -> Nack
+        self.pel: PendingMap[Nack] = PendingMap()  # every pending entry of the group, by ID
         self.consumers: SortedDict = SortedDict()  # name -> Consumer, in byte order
 
     # --- consumers ---------------------------------------------------------------------------------
@@ -148,12 +149,14 @@ class ConsumerGroup:
     def check_invariants(self) -> None:
         """The group PEL is exactly the union of the consumers' PELs, with matching owners."""
         seen = 0
+        self.pel.check()
         for name, consumer in self.consumers.items():
             assert consumer.name == name
+            consumer.pel.check()
             for entry_id, nack in consumer.pel.items():
-                assert self.pel.get(entry_id) is nack, f"{entry_id} of {name!r} missing from the group PEL"
                 assert nack.consumer is consumer
                 assert nack.delivery_count >= 0
+                assert self.pel.get(entry_id) is nack, f"{entry_id} of {name!r} missing from the group PEL"
                 seen += 1
         assert seen == len(self.pel), "group PEL holds entries no consumer owns"
 
