@@ -170,52 +170,6 @@ def _trim(stream: Stream, argv: list[bytes], args: TrimArgs) -> tuple[int, list[
 # --- XADD ------------------------------------------------------------------------------------------
 @command("xadd")
 def xadd(client: Client, argv: list[bytes]) -> object:
-    if argv[2] != b"*" or not len(argv) & 1:
-        return _xadd(client, argv)
-    # The hot path, `XADD key * field value [field value ...]`: no option, an automatic ID. The same
-    # steps as _xadd below, without the branches this form cannot take.
-    db = client.db
-    key = argv[1]
-    stream = db.lookup(key)
-    created = stream is None
-    if created:
-        stream = Stream()
-    elif type(stream) is not Stream:
-        raise CommandError(errors.WRONGTYPE)
-    last = stream.last_id
-    if last == MAX_ID:
-        raise CommandError(STREAM_EXHAUSTED)
-    server = client.server
-    ms = server.clock.time_ms()
-    new_id = (ms, 0) if ms > last[0] else increment_id(last)
-    _append_entry(client, key, stream, created, new_id, argv, 2)
-    reply = b"%d-%d" % new_id
-    if server.propagating:
-        effect = list(argv)
-        effect[2] = reply  # the concrete ID, not `*`
-        client.propagate = [effect]
-    return reply
-
-
-def _append_entry(client: Client, key: bytes, stream: Stream, created: bool, new_id: StreamID,
-                  argv: list[bytes], id_index: int) -> None:
-    """Append the entry whose fields and values follow ``argv[id_index]``, then what every write
-    does: store a new key, wake watchers and blocked readers, count the change, send the event."""
-    server = client.server
-    config = server.config
-    stream.append(new_id, tuple(argv[id_index + 1 :: 2]), tuple(argv[id_index + 2 :: 2]),
-                  config.stream_node_max_entries, config.stream_node_max_bytes)
-    db = client.db
-    if created:
-        db.add(key, stream)
-    elif db.watched or db.blocking:
-        db.signal_modified(key)
-    server.dirty += 1
-    if server.keyspace_events:
-        server.notify(db, "xadd", key, "t")
-
-
-def _xadd(client: Client, argv: list[bytes]) -> object:
     server = client.server
     config = server.config
     args = NO_OPTIONS if argv[2] == b"*" else parse_trim_args(argv, 2, True, config.stream_node_max_entries)
@@ -265,9 +219,17 @@ def _xadd(client: Client, argv: list[bytes]) -> object:
         if explicit <= last:
             raise CommandError(XADD_ID_TOO_SMALL)
         new_id = explicit
-    _append_entry(client, key, stream, created, new_id, argv, id_index)
+    stream.append(new_id, tuple(argv[id_index + 1 :: 2]), tuple(argv[id_index + 2 :: 2]),
+                  config.stream_node_max_entries, config.stream_node_max_bytes)
+    if created:
+        db.add(key, stream)
+    elif db.watched or db.blocking:
+        db.signal_modified(key)
+    server.dirty += 1
+    if server.keyspace_events:
+        server.notify(db, "xadd", key, "t")
     effect = argv
-    reply = format_id(new_id)
+    reply = b"%d-%d" % new_id  # format_id() inlined: XADD is a hot path
     if (not seq_given or auto) and server.propagating:
         effect = list(argv)
         effect[id_index] = reply
