@@ -172,8 +172,8 @@ def daemonize() -> None:
 
 async def serve(config: Config, config_file: str | None = None) -> None:
     server = Server(config)
-    server.config_file = config_file or ""  # type: ignore[attr-defined]  # read by INFO server
-    server.executable = os.path.abspath(sys.argv[0])  # type: ignore[attr-defined]
+    server.config_file = config_file or ""
+    server.executable = os.path.abspath(sys.argv[0])
     try:
         await server.start()
     except AofLoadError as error:  # AOF: a directory that cannot be loaded stops the start, named

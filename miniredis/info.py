@@ -23,7 +23,6 @@ import os
 import platform
 import resource
 import sys
-import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -37,7 +36,7 @@ Lines = list[tuple[str, object]]
 _PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
-class _ServerExtras:
+class InfoExtras:
     """Per-server values INFO keeps itself: peak memory, the replication id, the startup memory."""
 
     def __init__(self) -> None:
@@ -46,13 +45,10 @@ class _ServerExtras:
         self.replid = os.urandom(20).hex()
 
 
-_EXTRAS: weakref.WeakKeyDictionary[Server, _ServerExtras] = weakref.WeakKeyDictionary()
-
-
-def _extras(server: Server) -> _ServerExtras:
-    extras = _EXTRAS.get(server)
+def _extras(server: Server) -> InfoExtras:
+    extras = server.info_extras
     if extras is None:
-        extras = _EXTRAS[server] = _ServerExtras()
+        extras = server.info_extras = InfoExtras()
         extras.startup = rss_bytes()
     return extras
 
@@ -89,7 +85,7 @@ def section_server(server: Server) -> Lines:
     uname = platform.uname()
     uptime = server.uptime_seconds
     now_us = server.clock.time_us()
-    executable = getattr(server, "executable", None) or os.path.abspath(sys.argv[0])
+    executable = server.executable or os.path.abspath(sys.argv[0])
     return [
         ("redis_version", REDIS_VERSION),
         ("redis_git_sha1", "00000000"),
@@ -113,7 +109,7 @@ def section_server(server: Server) -> Lines:
         ("configured_hz", server.config.hz),
         ("lru_clock", (now_us // 1_000_000) & ((1 << 24) - 1)),
         ("executable", executable),
-        ("config_file", getattr(server, "config_file", "") or ""),
+        ("config_file", server.config_file),
         ("io_threads_active", 0),
         ("miniredis_version", __version__),
     ]
@@ -173,7 +169,7 @@ def section_memory(server: Server) -> Lines:
         ("used_memory_vm_eval", 0),
         ("used_memory_lua_human", "0B"),
         ("used_memory_scripts_eval", 0),
-        ("number_of_cached_scripts", len(getattr(server, "scripts", ()))),
+        ("number_of_cached_scripts", len(server.scripts)),
         ("number_of_functions", 0),
         ("number_of_libraries", 0),
         ("used_memory_vm_functions", 0),

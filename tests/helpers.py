@@ -86,20 +86,20 @@ def recording(server: MiniRedisServer) -> Iterator[Recorder]:
     def install(srv: Server) -> None:
         srv.config.set("notify-keyspace-events", "KEA")  # hot paths skip notify() when events are off
         srv.propagating = True
-        srv.notify = lambda db, event, key, kind: recorder.events.append((event, key, kind))  # type: ignore[method-assign]
-        srv.propagate = lambda db, argv: recorder.effects.append(list(argv))  # type: ignore[method-assign]
+        srv.notify = lambda db, event, key, kind: recorder.events.append((event, key, kind))
+        srv.propagate = lambda db, argv: recorder.effects.append(list(argv))
 
         def command_effects(client: Any, argv: list[bytes], effects: list[list[bytes]] | None) -> None:
             recorder.effects.extend(list(effect) for effect in (effects if effects is not None else [argv]))
 
-        srv.propagate_command = command_effects  # type: ignore[method-assign]
+        srv.propagate_command = command_effects
 
     def remove(srv: Server) -> None:
         srv.config.set("notify-keyspace-events", "")
         srv.propagating = False
-        del srv.notify
-        del srv.propagate
-        del srv.propagate_command
+        srv.notify = srv.publish_event
+        srv.propagate = srv.feed_effect
+        srv.propagate_command = srv.feed_command
 
     server.call(install)
     try:

@@ -16,7 +16,6 @@ call ``expire_cycle(server, budget_ms)`` through ``srv.call`` (or wait for the n
 from __future__ import annotations
 
 import time
-import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -42,13 +41,10 @@ class ExpireStats:
     cpu_us: int = 0
 
 
-_STATS: weakref.WeakKeyDictionary[Server, ExpireStats] = weakref.WeakKeyDictionary()
-
-
 def expire_stats(server: Server) -> ExpireStats:
-    stats = _STATS.get(server)
+    stats = server.expire_stats
     if stats is None:
-        stats = _STATS[server] = ExpireStats()
+        stats = server.expire_stats = ExpireStats()
     return stats
 
 

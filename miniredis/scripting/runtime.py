@@ -720,9 +720,9 @@ def script_may_write(server: Server, argv: list[bytes]) -> bool:
 
 def engine(server: Server) -> ScriptEngine:
     """The server's script engine, created on first use (``server.scripts`` is its cache, read by INFO)."""
-    current: ScriptEngine | None = getattr(server, "script_engine", None)
+    current = server.script_engine
     if current is None:
         current = ScriptEngine(server)
-        server.script_engine = current  # type: ignore[attr-defined]
-        server.scripts = current.scripts  # type: ignore[attr-defined]
+        server.script_engine = current
+        server.scripts = current.scripts
     return current

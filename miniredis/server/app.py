@@ -18,7 +18,7 @@ import os
 import socket
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from miniredis import __version__
 from miniredis.blocking import BlockingManager, ReadyKeys
@@ -34,6 +34,9 @@ from miniredis.quoting import repr_arg
 from miniredis.server.connection import RespConnection
 
 if TYPE_CHECKING:
+    from miniredis.info import InfoExtras
+    from miniredis.keyspace.expiry import ExpireStats
+    from miniredis.scripting.runtime import Script, ScriptEngine
     from miniredis.server.client import Client
 
 log = logging.getLogger("miniredis")
@@ -114,6 +117,18 @@ class Server:
         self.port = self.config.port
         self.shutdown_requested: Callable[[], None] | None = None
         self.version = __version__
+        # The hooks every keyspace event and every effect goes through, as attributes rather than
+        # methods so that an embedding test can observe them (tests/helpers.py ``recording``); the
+        # server's own are publish_event, feed_effect and feed_command.
+        self.notify: Callable[[Db, str, bytes, str], None] = self.publish_event
+        self.propagate: Callable[[Db, list[bytes]], None] = self.feed_effect
+        self.propagate_command: Callable[[Client, list[bytes], list[list[bytes]] | None], None] = self.feed_command
+        self.expire_stats: ExpireStats | None = None  # the active expiry cycle's figures (keyspace/expiry.py)
+        self.info_extras: InfoExtras | None = None  # values INFO keeps itself (info.py)
+        self.config_file = ""  # absolute path of the config file the server started with (INFO server)
+        self.executable = ""  # the program that started the server (INFO server); "" when embedded
+        self.script_engine: ScriptEngine | None = None  # created on first use (scripting/runtime.py)
+        self.scripts: dict[str, Script] = {}  # the engine's script cache (INFO number_of_cached_scripts)
 
     # --- lifecycle ---------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -127,6 +142,8 @@ class Server:
             host = entry.lstrip("-")
             if host == "*":
                 host = "0.0.0.0"
+            # Any: uvloop's Server.sockets is a list where typeshed says tuple, and compiled code checks.
+            listener: Any
             try:
                 listener = await self.loop.create_server(
                     lambda: RespConnection(self), host, port, backlog=self.config.tcp_backlog, reuse_address=True,
@@ -200,7 +217,7 @@ class Server:
             for client in self.clients.values():
                 client.update_restricted()
 
-    client_cleanups: list[Callable[[Client], None]] = []
+    client_cleanups: ClassVar[list[Callable[[Client], None]]] = []
     """Functions run when a client goes away, registered by subsystems (transactions, pub/sub, blocking)."""
 
     def schedule_flush(self, client: Client) -> None:
@@ -293,16 +310,16 @@ class Server:
         if name == "notify-keyspace-events":
             self.keyspace_events = self.config.notify_keyspace_events
 
-    def notify(self, db: Db, event: str, key: bytes, kind: str) -> None:
+    def publish_event(self, db: Db, event: str, key: bytes, kind: str) -> None:
         """Keyspace notification (notifyKeyspaceEvent): ``kind`` is the event's class character."""
         if self.config.notify_keyspace_events:
             self.pubsub.notify(db, event, key, kind)
 
-    def propagate(self, db: Db, argv: list[bytes]) -> None:
-        """Effect propagation hook: one effect outside a command's grouping (an expired key's DEL)."""
+    def feed_effect(self, db: Db, argv: list[bytes]) -> None:
+        """One effect outside a command's grouping (an expired key's DEL): to the AOF."""
         self.aof.feed(db, argv)
 
-    def propagate_command(self, client: Client, argv: list[bytes], effects: list[list[bytes]] | None) -> None:
+    def feed_command(self, client: Client, argv: list[bytes], effects: list[list[bytes]] | None) -> None:
         """The effects of one command (its argv when ``effects`` is None). With the AOF on they go to it
         as a unit (it wraps several effects, and the writes inside EXEC, in MULTI/EXEC as Redis 7.0
         does); otherwise each goes through ``propagate``, the per-effect hook tests replace."""
@@ -344,7 +361,7 @@ class Server:
         finally:
             self._schedule_cron()
 
-    cron_tasks: list[Callable[[Server], None]] = []
+    cron_tasks: ClassVar[list[Callable[[Server], None]]] = []
     """Periodic work registered by subsystems (active expiry), run on every cron tick."""
 
     @property

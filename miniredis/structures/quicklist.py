@@ -48,33 +48,35 @@ _VERSION = 2  # no back-references: a node's bytes contain each element's own en
 class QuickList:
     """A list of ``bytes``: reversed head, packed middle nodes, tail (see the module docstring).
 
-    ``NODE`` / ``SPILL`` are class attributes so tests can exercise node boundaries with a
-    subclass using tiny nodes; the command fast paths use the module constants of the same name.
+    ``NODE`` / ``SPILL`` are per list so tests can exercise node boundaries with tiny nodes
+    (``QuickList(node=3)``); the command fast paths use the module constants of the same name, so
+    only lists made with the default size reach them.
     """
 
-    __slots__ = ("head", "tail", "nodes", "sizes", "packed")
-
-    NODE = NODE
-    SPILL = SPILL
+    __slots__ = ("head", "tail", "nodes", "sizes", "packed", "NODE", "SPILL")
 
     head: list[bytes]
     tail: list[bytes]
     nodes: deque[bytes] | None
     sizes: deque[int] | None
     packed: int
+    NODE: int
+    SPILL: int
 
-    def __init__(self) -> None:
+    def __init__(self, node: int = NODE) -> None:
         """An empty list (kept minimal: LPUSH/RPUSH on a new key create one per command)."""
         self.head = []
         self.tail = []
         self.nodes = None
         self.sizes = None
         self.packed = 0
+        self.NODE = node
+        self.SPILL = 2 * node
 
-    @classmethod
-    def from_iterable(cls, items: Iterable[bytes]) -> QuickList:
+    @staticmethod
+    def from_iterable(items: Iterable[bytes], node: int = NODE) -> QuickList:
         """A list holding ``items`` in order, packed as RPUSH would have packed it."""
-        quicklist = cls()
+        quicklist = QuickList(node)
         quicklist.extend_right(items)
         return quicklist
 
@@ -110,7 +112,7 @@ class QuickList:
 
     def copy(self) -> QuickList:
         """An independent copy: the packed nodes are immutable bytes, so only containers are copied."""
-        duplicate = type(self)()
+        duplicate = QuickList(self.NODE)
         duplicate.head = self.head[:]
         duplicate.tail = self.tail[:]
         if self.nodes is not None and self.sizes is not None:

@@ -408,8 +408,8 @@ class Recorder:
     def __init__(self, server: Server) -> None:
         self.events: list[tuple[int, str, bytes, str]] = []
         self.effects: list[tuple[int, list[bytes]]] = []
-        server.notify = self.notify  # type: ignore[method-assign]
-        server.propagate = self.propagate  # type: ignore[method-assign]
+        server.notify = self.notify
+        server.propagate = self.propagate
         self.was_propagating = getattr(server, "propagating", False)
         server.propagating = True  # the dispatcher feeds effects only when something consumes them
         self.events_were = getattr(server.config, "notify_keyspace_events", "")
@@ -430,8 +430,8 @@ def recorder(clocked: MiniRedisServer) -> Iterator[Recorder]:
     yield recorder
 
     def restore(server: Server) -> None:
-        del server.notify
-        del server.propagate
+        server.notify = server.publish_event
+        server.propagate = server.feed_effect
         server.propagating = recorder.was_propagating
         setattr(server.config, "notify_keyspace_events", recorder.events_were)  # noqa: B010
         server.keyspace_events = recorder.events_were

@@ -327,14 +327,15 @@ def recorded(server: MiniRedisServer) -> Iterator[list[tuple[str, bytes, str]]]:
             log.append(("effect", b" ".join(effect), ""))
 
     def install(srv: Server) -> bool:
-        srv.notify = notify  # type: ignore[method-assign,assignment]
-        srv.propagate_command = propagate_command  # type: ignore[method-assign,assignment]
+        srv.notify = notify
+        srv.propagate_command = propagate_command
         propagating = srv.propagating
         srv.propagating = True
         return propagating
 
     def restore(srv: Server) -> None:
-        del srv.notify, srv.propagate_command  # the instance attributes go: the class's hooks are back
+        srv.notify = srv.publish_event
+        srv.propagate_command = srv.feed_command
         srv.propagating = propagating
 
     propagating = server.call(install)

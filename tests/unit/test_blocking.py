@@ -176,7 +176,7 @@ def test_served_client_propagates_the_non_blocking_form(server: Server) -> None:
     def propagate_command(client: Client, argv: list[bytes], recorded: list[list[bytes]] | None) -> None:
         effects.extend(recorded if recorded is not None else [argv])
 
-    server.propagate_command = propagate_command  # type: ignore[method-assign,assignment]
+    server.propagate_command = propagate_command
     server.propagating = True
     popper, mover, mpopper, writer = (new_client(server) for _ in range(4))
     send(popper, "BRPOP", "k", "0")

@@ -1,6 +1,6 @@
 """The QuickList structure against a plain Python list, without sockets.
 
-A subclass with tiny nodes (3 elements, spilling at 6) makes every operation cross the head /
+Lists with tiny nodes (3 elements, spilling at 6) make every operation cross the head /
 nodes / tail boundaries; a Hypothesis state machine drives it through random sequences of pushes,
 pops, inserts, sets, removals, trims, ranges and index reads, checking the whole content and the
 internal invariants after every step.
@@ -20,10 +20,8 @@ from miniredis.keyspace.objects import type_name
 from miniredis.structures.quicklist import NODE, SPILL, QuickList
 
 
-class Tiny(QuickList):
-    __slots__ = ()
-    NODE = 3
-    SPILL = 6
+def tiny() -> QuickList:
+    return QuickList(node=3)
 
 
 def check_invariants(items: QuickList) -> None:
@@ -37,8 +35,8 @@ def check_invariants(items: QuickList) -> None:
     assert len(items.head) < items.SPILL and len(items.tail) < items.SPILL
 
 
-def filled(values: list[bytes], cls: type[QuickList] = Tiny) -> QuickList:
-    items = cls()
+def filled(values: list[bytes], node: int = 3) -> QuickList:
+    items = QuickList(node)
     for value in values:
         items.push_right(value)
     return items
@@ -51,7 +49,7 @@ def test_empty() -> None:
 
 
 def test_push_pop_both_ends_across_nodes() -> None:
-    items = Tiny()
+    items = tiny()
     for i in range(20):
         items.push_left(b"%d" % i)
     check_invariants(items)
@@ -72,7 +70,7 @@ def test_constructor_packs_and_iterates_both_ways() -> None:
 
 
 def test_extend_left_reverses_like_lpush() -> None:
-    items = Tiny.from_iterable([b"z"])
+    items = QuickList.from_iterable([b"z"], node=3)
     items.extend_left([b"%d" % i for i in range(10)])
     assert list(items) == [b"%d" % i for i in reversed(range(10))] + [b"z"]
     check_invariants(items)
@@ -130,7 +128,7 @@ def test_insert_splits_a_full_node() -> None:
         model.insert(12, b"n")
     assert list(items) == model
     check_invariants(items)
-    assert items.sizes is not None and max(items.sizes) < Tiny.SPILL
+    assert items.sizes is not None and max(items.sizes) < 6
 
 
 def test_copy_is_independent() -> None:
@@ -162,7 +160,7 @@ ELEMENTS = st.sampled_from([b"a", b"b", b"c", b"", b"ab"])
 class QuickListMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
-        self.items: QuickList = Tiny()
+        self.items: QuickList = tiny()
         self.model: list[bytes] = []
 
     @rule(value=ELEMENTS)
