@@ -24,7 +24,7 @@ run: deps
 	$(PYTHON) -m miniredis
 
 lint: deps
-	$(PYTHON) -m ruff check miniredis tests conformance benchmarks tools
+	$(PYTHON) -m ruff check miniredis tests conformance benchmarks tools setup.py
 	$(PYTHON) -m mypy
 
 test: deps redis-server lint
