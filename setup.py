@@ -13,6 +13,8 @@ run ``make deps`` again (``miniredis/_compiled.py`` refuses a compiled module ol
 
 from __future__ import annotations
 
+import glob
+import importlib.machinery
 import os
 
 from setuptools import setup
@@ -48,8 +50,16 @@ COMPILED_MODULES = [
 ]
 
 
+def remove_built_extensions() -> None:
+    """Delete the extensions an earlier in-place build left (Python would keep importing them)."""
+    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+        for path in glob.glob(f"miniredis/**/*{suffix}", recursive=True) + glob.glob(f"*__mypyc{suffix}"):
+            os.remove(path)
+
+
 def ext_modules() -> list:  # type: ignore[type-arg]
     if os.environ.get("MINIREDIS_COMPILE", "1") == "0":
+        remove_built_extensions()
         return []
     try:
         from mypyc.build import mypycify
