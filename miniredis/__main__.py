@@ -24,6 +24,7 @@ import time
 from typing import TextIO
 
 from miniredis import REDIS_VERSION, __version__
+from miniredis._compiled import compiled_modules
 from miniredis.commands.server import RESERVED_FDS, ensure_file_limit
 from miniredis.config import Config, ConfigError, ConfigFileError, apply_directives, read_config_text
 from miniredis.persistence.aof_loader import AofLoadError, check_directory
@@ -182,8 +183,10 @@ async def serve(config: Config, config_file: str | None = None) -> None:
     except OSError as error:
         await server.stop()
         raise StartupError(f"Could not create server TCP listening socket {config.bind} port {config.port}: {error}")
-    log.info("miniredis %s (Redis %s compatible) ready to accept connections on port %d, pid %d",
-             __version__, REDIS_VERSION, server.port, os.getpid())
+    compiled = len(compiled_modules())
+    log.info("miniredis %s (Redis %s compatible, %s) ready to accept connections on port %d, pid %d",
+             __version__, REDIS_VERSION, f"{compiled} modules compiled" if compiled else "plain Python",
+             server.port, os.getpid())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     received: list[str] = []

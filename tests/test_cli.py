@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 import redis
 
+from miniredis._compiled import compiled_modules
+
 READY = re.compile(rb"ready to accept connections on port (\d+), pid (\d+)")
 
 
@@ -143,6 +145,9 @@ def test_logfile_loglevel_pidfile_and_dir(tmp_path: Path, started: list[Running]
     assert not pidfile.exists()
     text = log_path.read_text()
     assert "ready to accept connections" in text and "ready to exit" in text
+    # The start-up line says how the server runs: compiled (as built here) or plain Python.
+    compiled = len(compiled_modules())
+    assert (f"{compiled} modules compiled)" if compiled else "plain Python)") in text
 
 
 @pytest.mark.parametrize(
