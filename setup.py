@@ -21,6 +21,7 @@ from setuptools import setup
 
 COMPILED_MODULES = [
     "miniredis/blocking.py",
+    "miniredis/clock.py",
     "miniredis/pubsub.py",
     "miniredis/protocol/encoder.py",
     "miniredis/protocol/parser.py",
@@ -53,7 +54,7 @@ COMPILED_MODULES = [
 def remove_built_extensions() -> None:
     """Delete the extensions an earlier in-place build left (Python would keep importing them)."""
     for suffix in importlib.machinery.EXTENSION_SUFFIXES:
-        for path in glob.glob(f"miniredis/**/*{suffix}", recursive=True) + glob.glob(f"*__mypyc{suffix}"):
+        for path in glob.glob(f"miniredis/**/*{suffix}", recursive=True):
             os.remove(path)
 
 
@@ -65,7 +66,9 @@ def ext_modules() -> list:  # type: ignore[type-arg]
         from mypyc.build import mypycify
     except ImportError:
         return []
-    extensions = mypycify(COMPILED_MODULES, opt_level="3")
+    # The group name puts mypyc's shared runtime library inside the package
+    # (miniredis/_native__mypyc.*.so) instead of a top-level module named by a hash.
+    extensions = mypycify(COMPILED_MODULES, opt_level="3", group_name="miniredis._native")
     for extension in extensions:
         extension.optional = True  # no C compiler: install the plain Python modules instead
     return extensions
