@@ -25,7 +25,7 @@ consumer-group commands is in ``stream_args.py``. Behaviour mirrored from Redis 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from miniredis import errors
 from miniredis.blocking import Block, parse_timeout_ms
@@ -68,7 +68,7 @@ XREAD_NOACK = "ERR The NOACK option is only supported by XREADGROUP. You called 
 XREAD_GROUP = "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead."
 XINFO_STREAM_ARGS = "ERR unknown subcommand or wrong number of arguments for '{}'. Try XINFO HELP."
 XINFO_FULL_DEFAULT_COUNT = 10
-NO_OPTIONS = TrimArgs(id_index=2)
+NO_OPTIONS: Final = TrimArgs(id_index=2)
 
 register_type(Stream, b"stream")
 

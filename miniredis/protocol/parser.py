@@ -25,25 +25,26 @@ Theory of operation::
 from __future__ import annotations
 
 import re
+from typing import Final
 
 import hiredis
 
 from miniredis.errors import ProtocolError
 
-INLINE_MAX_SIZE = 64 * 1024  # PROTO_INLINE_MAX_SIZE
-UNAUTH_MAX_MULTIBULK = 10
-UNAUTH_MAX_BULK = 16384
-INT_MAX = 2**31 - 1
+INLINE_MAX_SIZE: Final = 64 * 1024  # PROTO_INLINE_MAX_SIZE
+UNAUTH_MAX_MULTIBULK: Final = 10
+UNAUTH_MAX_BULK: Final = 16384
+INT_MAX: Final = 2**31 - 1
 
-FAST_HELD_LIMIT = 64 * 1024  # a partial request larger than this is handed to the exact parser
+FAST_HELD_LIMIT: Final = 64 * 1024  # a partial request larger than this is handed to the exact parser
 # A length of 9 or more digits at the end of a chunk: the exact parser checks it against the limits.
-_LONG_LENGTH_AT_END = re.compile(rb"[$*]-?\d{9,}\r?\n?\Z")
+_LONG_LENGTH_AT_END: Final = re.compile(rb"[$*]-?\d{9,}\r?\n?\Z")
 # A signed or 7-digit (a million or more) multibulk count anywhere in a chunk, and a count cut by the
 # end of the chunk (its size is unknown yet): both go to the exact parser. Two cheap scans instead of
 # one regex with an end-anchored alternative, which costs twice as much on every chunk.
-_BIG_COUNT = re.compile(rb"\*(?:[-+]|\d{7})")
-_COUNT_AT_END = re.compile(rb"\*[-+]?\d*\r?\Z")
-_INT_TEXT = re.compile(rb"-?[1-9][0-9]{0,18}|0")
+_BIG_COUNT: Final = re.compile(rb"\*(?:[-+]|\d{7})")
+_COUNT_AT_END: Final = re.compile(rb"\*[-+]?\d*\r?\Z")
+_INT_TEXT: Final = re.compile(rb"-?[1-9][0-9]{0,18}|0")
 
 
 def string2ll(raw: bytes) -> int | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from miniredis.protocol.encoder import encode_error
 from miniredis.protocol.parser import RequestParser
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("miniredis")
 
-BATCH_LIMIT = 128  # requests run between two checks that the client drains its replies
+BATCH_LIMIT: Final = 128  # requests run between two checks that the client drains its replies
 
 
 def _format_addr(peer: object) -> str:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from miniredis import errors
 from miniredis.blocking import Block
@@ -49,15 +49,15 @@ class Blocked:
     __slots__ = ()
 
 
-POSTPONED = Postponed()
-BLOCKED = Blocked()
+POSTPONED: Final = Postponed()
+BLOCKED: Final = Blocked()
 
-_TRANSACTION_CONTROL = frozenset({"exec", "discard", "multi", "watch", "quit", "reset"})
+_TRANSACTION_CONTROL: Final = frozenset({"exec", "discard", "multi", "watch", "quit", "reset"})
 
-perf_counter_ns = time.perf_counter_ns
+perf_counter_ns: Final = time.perf_counter_ns
 log = logging.getLogger("miniredis")
 
-REPLY_ON = "on"  # client.reply_mode values are these interned strings: "on", "off", "skip", "skip_next"
+REPLY_ON: Final = "on"  # client.reply_mode values are these interned strings: "on", "off", "skip", "skip_next"
 
 
 def lookup(client: Client, argv: list[bytes]) -> CommandSpec:

@@ -32,14 +32,15 @@ the bound nears ``stream-node-max-bytes`` (``StreamNode.append``, ``exact_size``
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Final
 
 from miniredis.protocol.parser import string2ll
 
-DELETED = 1
-SAMEFIELDS = 2
+DELETED: Final = 1
+SAMEFIELDS: Final = 2
 
-LISTPACK_HEADER_AND_END = 7  # 4-byte total size + 2-byte count + 1 end byte
-_VARINT1 = [bytes((i,)) for i in range(128)]
+LISTPACK_HEADER_AND_END: Final = 7  # 4-byte total size + 2-byte count + 1 end byte
+_VARINT1: Final = [bytes((i,)) for i in range(128)]
 
 # An entry: (ms, seq, field names or None when they equal the master's, values, flags)
 Entry = tuple[int, int, "tuple[bytes, ...] | None", "tuple[bytes, ...]", int]
@@ -97,9 +98,9 @@ def lp_int_size(value: int) -> int:
     return 10
 
 
-_DIGITS = frozenset(b"0123456789")
-_INTEGER_START = frozenset(b"0123456789-")
-_COUNT_BOUNDS = frozenset((127, 4095, 32767, 8388607, 2147483647))
+_DIGITS: Final = frozenset(b"0123456789")
+_INTEGER_START: Final = frozenset(b"0123456789-")
+_COUNT_BOUNDS: Final = frozenset((127, 4095, 32767, 8388607, 2147483647))
 
 
 def lp_str_size(value: bytes) -> int:
@@ -374,7 +375,7 @@ class StreamNode:
 
 # id(node) -> (node, blob, entries): the last few packed nodes decoded (insertion order = age).
 _DECODED: dict[int, tuple[StreamNode, bytes, list[Entry]]] = {}
-_DECODED_SLOTS = 8
+_DECODED_SLOTS: Final = 8
 
 
 def _read_varint(blob: bytes, pos: int) -> tuple[int, int]:

@@ -36,13 +36,14 @@ import marshal
 from collections import deque
 from collections.abc import Iterable, Iterator
 from itertools import chain, islice
+from typing import Final
 
-NODE = 128  # elements packed into one node by a spill
-SPILL = 2 * NODE  # an end this long packs its inner NODE elements
+NODE: Final = 128  # elements packed into one node by a spill
+SPILL: Final = 2 * NODE  # an end this long packs its inner NODE elements
 
-_dumps = marshal.dumps
-_loads = marshal.loads
-_VERSION = 2  # no back-references: a node's bytes contain each element's own encoding
+_dumps: Final = marshal.dumps
+_loads: Final = marshal.loads
+_VERSION: Final = 2  # no back-references: a node's bytes contain each element's own encoding
 
 
 class QuickList:

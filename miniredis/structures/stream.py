@@ -18,13 +18,14 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterator
 from itertools import chain, islice
+from typing import Final
 
 from miniredis.structures.listpack import DELETED, Entry, StreamNode
 from miniredis.structures.rax import Rax
 
 StreamID = tuple[int, int]
-MIN_ID: StreamID = (0, 0)
-MAX_ID: StreamID = (2**64 - 1, 2**64 - 1)
+MIN_ID: Final[StreamID] = (0, 0)
+MAX_ID: Final[StreamID] = (2**64 - 1, 2**64 - 1)
 
 
 def id_key(stream_id: StreamID) -> bytes:
