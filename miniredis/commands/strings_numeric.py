@@ -55,7 +55,8 @@ def incr_by(client: Client, key: bytes, increment: int) -> int:
         raise CommandError(errors.OVERFLOW)
     db.set(key, b"%d" % new, keep_ttl=True)
     server = client.server
-    server.notify(db, "incrby", key, "$")
+    if server.keyspace_events:
+        server.notify(db, "incrby", key, "$")
     server.dirty += 1
     return new
 

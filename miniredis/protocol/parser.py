@@ -49,6 +49,9 @@ _INT_TEXT: Final = re.compile(rb"-?[1-9][0-9]{0,18}|0")
 
 def string2ll(raw: bytes) -> int | None:
     """Redis's strict integer parser (util.c string2ll): no sign '+', no spaces, no leading zeros."""
+    length = len(raw)
+    if 0 < length <= 18 and raw.isdigit() and (raw[0] != 48 or length == 1):
+        return int(raw)  # the common case, canonical and below 10**18, without the regex
     if not _INT_TEXT.fullmatch(raw):
         return None
     value = int(raw)
