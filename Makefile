@@ -5,11 +5,13 @@ PYTEST_ARGS ?=
 .PHONY: help deps redis-server run test unit conformance lint bench
 
 help:
+	@echo "make deps         install the package (compiling its hot modules with mypyc) and the test tools"
 	@echo "make run          start miniredis on 127.0.0.1:6379 (installs the package first)"
 	@echo "make test         install everything (incl. the reference redis-server) and run every test"
 	@echo "make conformance  only the differential suite against real Redis 7.0"
 	@echo "make bench        benchmarks against real Redis, written to docs/benchmarks.md"
 
+# An editable install; it also compiles the modules setup.py lists (MINIREDIS_COMPILE=0: plain Python).
 deps:
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -e '.[test,lua]'
 
