@@ -2,7 +2,7 @@
 PYTHON ?= python3
 PYTEST_ARGS ?=
 
-.PHONY: help deps redis-server run test unit conformance lint bench
+.PHONY: help deps redis-server run test unit plain-tests conformance lint bench
 
 help:
 	@echo "make deps         install the package (compiling its hot modules with mypyc) and the test tools"
@@ -31,6 +31,16 @@ lint: deps
 
 test: deps redis-server lint
 	$(PYTHON) -m pytest -q $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory plain-tests
+
+# What an install without a C compiler runs: the unit and command tests against a copy of the
+# package without its compiled extensions (the copy comes first on the path, for servers started
+# in subprocesses too).
+PLAIN := $(CURDIR)/build/plain
+plain-tests:
+	rm -rf $(PLAIN) && mkdir -p $(PLAIN) && cp -r miniredis $(PLAIN)/ && find $(PLAIN) -name '*.so' -delete
+	cd $(PLAIN) && MINIREDIS_COMPILE=0 MINIREDIS_EXPECT_PLAIN=1 PYTHONPATH="$(PLAIN):$(CURDIR)" $(PYTHON) -m pytest -q \
+		$(CURDIR)/tests/unit $(CURDIR)/tests/commands $(PYTEST_ARGS)
 
 unit: deps
 	$(PYTHON) -m pytest -q tests $(PYTEST_ARGS)

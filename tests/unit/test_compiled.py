@@ -47,6 +47,14 @@ def test_every_listed_module_runs_compiled() -> None:
         assert importlib.import_module(name).__file__.endswith(SUFFIX), name  # type: ignore[union-attr]
 
 
+@pytest.mark.skipif(os.environ.get("MINIREDIS_EXPECT_PLAIN") != "1", reason="only in `make plain-tests`")
+def test_the_plain_run_imports_no_compiled_module() -> None:
+    import miniredis.server.dispatcher
+
+    assert _compiled.compiled_modules() == []
+    assert miniredis.server.dispatcher.__file__.endswith(".py")  # type: ignore[union-attr]
+
+
 def make_package(tmp_path: Path, *, checkout: bool) -> Path:
     package = tmp_path / "pkg"
     (package / "sub").mkdir(parents=True)
