@@ -79,7 +79,8 @@ def _set_pairs(client: Client, argv: list[bytes], name: str) -> int:
     store(db, key, value)
     server = client.server
     server.dirty += (len(argv) - 2) // 2
-    server.notify(db, "hset", key, "h")
+    if server.keyspace_events:
+        server.notify(db, "hset", key, "h")
     return len(value) - before
 
 

@@ -91,7 +91,8 @@ def sadd(client: Client, argv: list[bytes]) -> object:
             db.signal_modified(key)
         server = client.server
         server.dirty += added
-        server.notify(db, "sadd", key, "s")
+        if server.keyspace_events:
+            server.notify(db, "sadd", key, "s")
     return added
 
 
