@@ -17,7 +17,7 @@ import glob
 import importlib.machinery
 import os
 
-from setuptools import setup
+from setuptools import Extension, setup
 
 COMPILED_MODULES = [
     "miniredis/blocking.py",
@@ -68,7 +68,7 @@ def remove_built_extensions() -> None:
             os.remove(path)
 
 
-def ext_modules() -> list:  # type: ignore[type-arg]
+def ext_modules() -> list[Extension]:
     if os.environ.get("MINIREDIS_COMPILE", "1") == "0":
         remove_built_extensions()
         return []

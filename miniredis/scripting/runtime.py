@@ -708,8 +708,7 @@ def script_may_write(server: Server, argv: list[bytes]) -> bool:
     if len(argv) < 2:
         return True
     if argv[0].lower() == b"evalsha":
-        cached: dict[str, Script] = getattr(server, "scripts", {})
-        script = cached.get(argv[1].decode("latin-1").lower())
+        script = server.scripts.get(argv[1].decode("latin-1").lower())
         return script is None or b"no-writes" not in script.flags
     try:
         flags, _ = parse_shebang(argv[1])
